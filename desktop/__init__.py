@@ -1,0 +1,5 @@
+"""Warrant: an offline reader and annotator for analysts."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

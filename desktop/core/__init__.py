@@ -1,0 +1,1 @@
+"""Warrant's core: pure Python, no Qt."""

@@ -1,0 +1,84 @@
+"""Schema steps of the annotation file, one function each, applied with sqlite-utils Migrations."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+FORMAT_VERSION = 1
+"""The annotation-file format this Warrant writes; stored as ``PRAGMA user_version``."""
+
+APPLICATION_ID = 0x57415252
+"""``PRAGMA application_id`` of every Warrant annotation file ('WARR')."""
+
+migrations = Migrations("warrant")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Meta, documents, tags, relations, annotations and links."""
+    db.execute(
+        """CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE documents (
+            fingerprint TEXT PRIMARY KEY CHECK (length(fingerprint) = 64),
+            title TEXT NOT NULL,
+            path TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            added TEXT NOT NULL
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE tags (
+            name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 64),
+            label TEXT NOT NULL,
+            colour TEXT NOT NULL,
+            shortcut TEXT NOT NULL,
+            position INTEGER NOT NULL
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE relations (
+            name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 64),
+            label TEXT NOT NULL,
+            position INTEGER NOT NULL
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE annotations (
+            id TEXT PRIMARY KEY,
+            document TEXT NOT NULL REFERENCES documents(fingerprint) ON DELETE CASCADE,
+            tag TEXT NOT NULL REFERENCES tags(name) ON UPDATE CASCADE,
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL CHECK ("end" > start),
+            quote TEXT NOT NULL,
+            prefix TEXT NOT NULL,
+            suffix TEXT NOT NULL,
+            note TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created TEXT NOT NULL,
+            modified TEXT NOT NULL,
+            origin_author TEXT NOT NULL,
+            origin_id TEXT NOT NULL,
+            origin_file TEXT NOT NULL
+        ) STRICT"""
+    )
+    db.execute('CREATE INDEX annotations_by_position ON annotations (document, start, "end")')
+    db.execute(
+        """CREATE TABLE links (
+            id TEXT PRIMARY KEY,
+            source TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            target TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            relation TEXT NOT NULL REFERENCES relations(name) ON UPDATE CASCADE,
+            author TEXT NOT NULL,
+            created TEXT NOT NULL,
+            CHECK (source <> target)
+        ) STRICT"""
+    )
+    db.execute("CREATE INDEX links_by_source ON links (source)")
+    db.execute("CREATE INDEX links_by_target ON links (target)")

@@ -1,0 +1,107 @@
+"""Warrant's data: frozen dataclasses shared by the store, the exchanges, the CLI and the UI."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import uuid
+from dataclasses import dataclass
+
+CONTEXT_CHARS = 32
+"""Characters of prefix and suffix kept with every quote, as in the W3C TextQuoteSelector."""
+
+
+def now_utc() -> str:
+    """Return the current time as an ISO 8601 UTC string with a ``Z``, to the millisecond."""
+    moment = datetime.datetime.now(datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def new_id() -> str:
+    """Return a fresh random UUID as a string."""
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article: its canonical text and where it came from."""
+
+    fingerprint: str
+    title: str
+    path: str
+    text: str
+    kind: str = "txt"
+    added: str = ""
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A category an analyst tags passages with."""
+
+    name: str
+    label: str
+    colour: str
+    shortcut: str = ""
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A kind of link between two annotations (supports, contradicts, based-on ...)."""
+
+    name: str
+    label: str
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A tagged passage: code-point offsets into a document's canonical text."""
+
+    id: str
+    document: str
+    tag: str
+    start: int
+    end: int
+    quote: str
+    prefix: str = ""
+    suffix: str = ""
+    note: str = ""
+    author: str = ""
+    created: str = ""
+    modified: str = ""
+    origin_author: str = ""
+    origin_id: str = ""
+    origin_file: str = ""
+
+    def replace(self, **changes: object) -> Annotation:
+        """Return a copy with ``changes`` applied."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A directed relation from one annotation (evidence, recommendation) to another (a claim)."""
+
+    id: str
+    source: str
+    target: str
+    relation: str
+    author: str = ""
+    created: str = ""
+
+
+DEFAULT_TAGS: tuple[Tag, ...] = (
+    Tag("claim", "Claim", "#e6a23c", "1", 0),
+    Tag("evidence", "Evidence", "#409eff", "2", 1),
+    Tag("recommendation", "Recommendation", "#67c23a", "3", 2),
+)
+
+DEFAULT_RELATIONS: tuple[Relation, ...] = (
+    Relation("supports", "supports", 0),
+    Relation("contradicts", "contradicts", 1),
+    Relation("based-on", "based on", 2),
+)
+
+# Palette for tags users add themselves, chosen to stay distinct from the defaults.
+EXTRA_TAG_COLOURS: tuple[str, ...] = ("#b37feb", "#f56c6c", "#13c2c2", "#a0d911", "#eb2f96", "#8c8c8c")

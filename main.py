@@ -1,0 +1,2 @@
+from desktop import cli
+raise SystemExit(cli.main())
