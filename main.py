@@ -1,2 +1,3 @@
 from desktop import cli
+
 raise SystemExit(cli.main())

@@ -13,7 +13,7 @@ CONTEXT_CHARS = 32
 
 def now_utc() -> str:
     """Return the current time as an ISO 8601 UTC string with a ``Z``, to the millisecond."""
-    moment = datetime.datetime.now(datetime.timezone.utc)
+    moment = datetime.datetime.now(datetime.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
