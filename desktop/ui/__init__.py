@@ -1,0 +1,1 @@
+"""Warrant's Qt layer: everything that imports PySide6."""

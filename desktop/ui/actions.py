@@ -1,0 +1,109 @@
+"""Every QAction of the window, with its shortcut and text, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from desktop.core import model
+
+Std = QKeySequence.StandardKey
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What an action is: its name, text, shortcuts and status tip."""
+
+    name: str
+    text: str
+    shortcuts: tuple[QKeySequence | QKeySequence.StandardKey | str, ...] = ()
+    tip: str = ""
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Actions", text)
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("file_open", "&Open...", (Std.Open,), "Open an article or an annotation file"),
+    Spec("file_save_copy", "Save a &Copy As...", (Std.SaveAs,), "Write the annotation file as one file to hand on"),
+    Spec("file_export", "&Export...", ("Ctrl+E",), "Export tagged passages (CSV, W3C, Markdown, HTML, Argdown)"),
+    Spec("file_import", "&Import W3C Annotations...", ("Ctrl+I",), "Import W3C Web Annotations"),
+    Spec("file_review", "&Review Colleague's File...", ("Ctrl+R",), "Open colleagues' annotation files read-only"),
+    Spec("file_add_tag", "Add &Tag...", (), "Add a tag of your own to this annotation file"),
+    Spec("file_quit", "&Quit", (Std.Quit,), "Close Warrant (everything is already saved)"),
+    Spec("edit_find", "&Find...", (Std.Find,), "Find text in the article"),
+    Spec("edit_find_next", "Find &Next", (Std.FindNext,), "Find the next match"),
+    Spec("edit_find_previous", "Find Pre&vious", (Std.FindPrevious,), "Find the previous match"),
+    Spec("edit_search_pane", "Search &Annotations", ("Ctrl+Shift+F",), "Search the quotes and notes in the pane"),
+    Spec("annotation_note", "Edit &Note...", ("N",), "Write a note on the selected annotation"),
+    Spec("annotation_delete", "&Delete Annotation", (Std.Delete,), "Delete the selected annotations"),
+    Spec("annotation_copy_markdown", "Copy as &Markdown", ("Ctrl+Shift+C",), "Copy the selected rows as Markdown"),
+    Spec("annotation_export_selected", "Export &Selected Rows...", (), "Export only the selected annotations"),
+    Spec("link_start", "&Link to...", ("L",), "Link the selected annotation to a claim: then click the target"),
+    Spec("link_remove", "&Remove Link...", (), "Remove a link of the selected annotation"),
+    Spec("view_outline", "&Outline", ("Ctrl+2",), "Show the argument's outline"),
+    Spec("view_map", "Argument &Map", ("Ctrl+3",), "Show the argument map"),
+    Spec("view_annotations", "&Annotations", ("Ctrl+1",), "Show the list of annotations"),
+    Spec("view_review", "Re&view", ("Ctrl+4",), "Show the review of colleagues' files"),
+    Spec("help_shortcuts", "&Keyboard Shortcuts", (Std.HelpContents,), "List the keyboard shortcuts"),
+    Spec("help_about", "&About Warrant", (), ""),
+)
+
+
+class Actions:
+    """The window's actions, reachable as attributes (``actions.file_open``) and by name."""
+
+    def __init__(self, parent: QWidget) -> None:
+        """Create every action with ``parent`` as owner."""
+        self._parent = parent
+        self.by_name: dict[str, QAction] = {}
+        for spec in SPECS:
+            action = QAction(_tr(spec.text), parent)
+            action.setObjectName(spec.name)
+            keys = [QKeySequence(k) for k in spec.shortcuts]
+            if keys:
+                action.setShortcuts(keys)
+            if spec.tip:
+                action.setStatusTip(_tr(spec.tip))
+                action.setToolTip(_tr(spec.tip))
+            self.by_name[spec.name] = action
+        for name in ("file_open", "file_save_copy", "file_export", "file_import", "file_review", "file_quit"):
+            self.by_name[name].setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.tag_actions: dict[str, QAction] = {}
+
+    def __getattr__(self, name: str) -> QAction:
+        try:
+            return self.__dict__["by_name"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def make_tag_actions(self, tags: list[model.Tag]) -> list[QAction]:
+        """(Re)create one ``tag_<name>`` action per tag, with its shortcut key."""
+        for action in self.tag_actions.values():
+            action.setParent(None)
+            action.deleteLater()
+        self.tag_actions = {}
+        for tag in tags:
+            action = QAction(_tr(f"Tag as {tag.label}"), self._parent)
+            action.setObjectName(f"tag_{tag.name}")
+            action.setData(tag.name)
+            if tag.shortcut:
+                action.setShortcut(QKeySequence(tag.shortcut))
+            action.setStatusTip(_tr(f"Tag the selected passage as {tag.label} (or retag the selected rows)"))
+            action.setToolTip(f"{tag.label} ({tag.shortcut})" if tag.shortcut else tag.label)
+            action.setIconText(f"{tag.shortcut}  {tag.label}" if tag.shortcut else tag.label)
+            self.tag_actions[tag.name] = action
+        return list(self.tag_actions.values())
+
+    def shortcut_table(self) -> list[tuple[str, str]]:
+        """(action text, shortcut) for every action with a shortcut, for the help dialog."""
+        rows = []
+        for action in [*self.tag_actions.values(), *self.by_name.values()]:
+            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+            if keys:
+                rows.append((action.text().replace("&", ""), keys))
+        return rows

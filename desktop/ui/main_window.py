@@ -1,0 +1,798 @@
+"""The main window: the reader | the annotation pane, menus built from the actions, and the edit flow."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, QPoint, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QTextDocument,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core import anchoring, documents, errors, model, store
+from desktop.ui import actions as actions_mod
+from desktop.ui import commands, pane, reader, session, settings
+
+log = logging.getLogger(__name__)
+
+FILE_FILTER = "Articles and annotation files (*.txt *.md *.markdown *.html *.htm *.warrant);;All files (*)"
+
+
+def is_annotation_file(path: Path) -> bool:
+    """True when ``path`` is (or claims to be) an annotation file rather than an article."""
+    if path.suffix.lower() == store.SUFFIX:
+        return True
+    try:
+        with path.open("rb") as f:
+            return f.read(16) == store.SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def default_annotation_path(doc: documents.LoadedDocument) -> Path:
+    """The annotation file an article gets when none is named: one per article, in the data folder."""
+    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in Path(doc.path).stem)[:60] or "article"
+    return settings.data_dir() / f"{stem}-{doc.fingerprint[:10]}{store.SUFFIX}"
+
+
+class FindBar(QWidget):
+    """Ctrl+F: find text in the article, forwards or backwards."""
+
+    def __init__(self, target: reader.Reader) -> None:
+        """Make a hidden find bar for ``target``."""
+        super().__init__(target.parentWidget())
+        self.target = target
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText(self.tr("Find in article"))
+        self.edit.setClearButtonEnabled(True)
+        self.edit.returnPressed.connect(self.find_next)
+        self.status = QLabel(self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        close = QToolButton(self)
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(close)
+        self.hide()
+
+    def open(self) -> None:
+        """Show and focus the bar, seeded with the selection."""
+        selected = self.target.textCursor().selectedText()
+        if selected and "\u2029" not in selected and len(selected) < 200:
+            self.edit.setText(selected)
+        self.show()
+        self.edit.setFocus()
+        self.edit.selectAll()
+
+    def keyPressEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        from PySide6.QtGui import QKeyEvent
+
+        if isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape:
+            self.hide()
+            self.target.setFocus()
+            return
+        super().keyPressEvent(event)  # type: ignore[arg-type]
+
+    def find_next(self, backwards: bool = False) -> bool:
+        """Select the next (or previous) match; wrap around once."""
+        needle = self.edit.text()
+        if not needle:
+            return False
+        flags = QTextDocument.FindFlag.FindBackward if backwards else QTextDocument.FindFlag(0)
+        found = self.target.find(needle, flags)
+        if not found:
+            cursor = self.target.textCursor()
+            cursor.movePosition(cursor.MoveOperation.End if backwards else cursor.MoveOperation.Start)
+            self.target.setTextCursor(cursor)
+            found = self.target.find(needle, flags)
+        self.status.setText("" if found else self.tr("Not found"))
+        return found
+
+
+class MainWindow(QMainWindow):
+    """Warrant's window."""
+
+    def __init__(self) -> None:
+        """Build the window with nothing open."""
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.setWindowTitle("Warrant")
+        self.setAcceptDrops(True)
+        self.session: session.Session | None = None
+        self.undo_stack = QUndoStack(self)
+        self.actions = actions_mod.Actions(self)
+        self._syncing = False
+        self._link_source: list[str] = []
+        self._spans: tuple[documents.Span, ...] = ()
+        self.extra_tabs: dict[str, QWidget] = {}
+
+        self.reader = reader.Reader(self)
+        self.reader.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.reader.customContextMenuRequested.connect(self._reader_menu)
+        self.reader.passage_clicked.connect(self._passage_clicked)
+        self.find_bar = FindBar(self.reader)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(0)
+        left_layout.addWidget(self.reader, 1)
+        left_layout.addWidget(self.find_bar)
+
+        self.pane = pane.AnnotationPane(self)
+        self.pane.activated.connect(self._row_activated)
+        self.pane.view.selectionModel().selectionChanged.connect(self._rows_selected)
+        self.pane.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.pane.view.customContextMenuRequested.connect(self._pane_menu)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.pane, self.tr("Annotations"))
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self.file_label = QLabel(self)
+        self.file_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addPermanentWidget(self.file_label)
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self._file_changed)
+
+        self._build_toolbar()
+        self._build_menus()
+        self._connect_actions()
+        self._set_editing_enabled(False)
+        self.resize(1280, 820)
+        self._restore_state()
+
+    # -- construction -------------------------------------------------------------------------
+
+    def _build_toolbar(self) -> None:
+        self.toolbar = QToolBar(self.tr("Tags"), self)
+        self.toolbar.setObjectName("tags_toolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(self.toolbar)
+        self.document_box = QComboBox(self)
+        self.document_box.setMinimumContentsLength(24)
+        self.document_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.document_box.setToolTip(self.tr("Documents in this annotation file"))
+        self.document_box.activated.connect(self._document_chosen)
+
+    def _populate_toolbar(self) -> None:
+        a = self.actions
+        self.toolbar.clear()
+        for action in self.actions.tag_actions.values():
+            self.toolbar.addAction(action)
+        self.toolbar.addSeparator()
+        for action in (a.annotation_note, a.link_start, a.annotation_delete):
+            self.toolbar.addAction(action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.undo_action)
+        self.toolbar.addAction(self.redo_action)
+        self.toolbar.addSeparator()
+        self.document_action = self.toolbar.addWidget(self.document_box)
+
+    def _build_menus(self) -> None:
+        a = self.actions
+        self.undo_action = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        self.undo_action.setObjectName("edit_undo")
+        self.redo_action = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setObjectName("edit_redo")
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addAction(a.file_open)
+        self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        for action in (a.file_save_copy, a.file_export, a.file_import, a.file_review):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(a.file_add_tag)
+        file_menu.addSeparator()
+        file_menu.addAction(a.file_quit)
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        for action in (a.edit_find, a.edit_find_next, a.edit_find_previous, a.edit_search_pane):
+            edit_menu.addAction(action)
+        self.annotation_menu = bar.addMenu(self.tr("&Annotation"))
+        view_menu = bar.addMenu(self.tr("&View"))
+        for action in (a.view_annotations, a.view_outline, a.view_map, a.view_review):
+            view_menu.addAction(action)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(a.help_shortcuts)
+        help_menu.addAction(a.help_about)
+        for action in (self.undo_action, self.redo_action):
+            self.addAction(action)
+
+    def _populate_annotation_menu(self) -> None:
+        a = self.actions
+        menu = self.annotation_menu
+        menu.clear()
+        for action in self.actions.tag_actions.values():
+            menu.addAction(action)
+        menu.addSeparator()
+        for action in (a.annotation_note, a.annotation_delete, a.link_start, a.link_remove):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(a.annotation_copy_markdown)
+        menu.addAction(a.annotation_export_selected)
+
+    def _connect_actions(self) -> None:
+        a = self.actions
+        handlers: dict[str, Callable[[], object]] = {
+            "file_open": self._choose_and_open,
+            "file_save_copy": self.save_copy,
+            "file_export": self.export_dialog,
+            "file_import": self.import_dialog,
+            "file_review": self.review_dialog,
+            "file_add_tag": self.add_tag_dialog,
+            "file_quit": self.close,
+            "edit_find": self.find_bar.open,
+            "edit_find_next": lambda: self.find_bar.find_next(False),
+            "edit_find_previous": lambda: self.find_bar.find_next(True),
+            "edit_search_pane": self._focus_search,
+            "annotation_note": self.edit_note,
+            "annotation_delete": self.delete_selected,
+            "annotation_copy_markdown": self.copy_markdown,
+            "annotation_export_selected": lambda: self.export_dialog(selected_only=True),
+            "link_start": self.start_link,
+            "link_remove": self.remove_link_dialog,
+            "view_annotations": lambda: self.show_tab("annotations"),
+            "view_outline": lambda: self.show_tab("outline"),
+            "view_map": lambda: self.show_tab("map"),
+            "view_review": lambda: self.show_tab("review"),
+            "help_shortcuts": self.show_shortcuts,
+            "help_about": self.show_about,
+        }
+        for name, handler in handlers.items():
+            getattr(a, name).triggered.connect(lambda _checked=False, h=handler: h())
+        for action in a.by_name.values():
+            self.addAction(action)
+
+    def _set_editing_enabled(self, enabled: bool) -> None:
+        a = self.actions
+        for name in (
+            "file_save_copy",
+            "file_export",
+            "file_import",
+            "file_review",
+            "file_add_tag",
+            "annotation_note",
+            "annotation_delete",
+            "annotation_copy_markdown",
+            "annotation_export_selected",
+            "link_start",
+            "link_remove",
+        ):
+            getattr(a, name).setEnabled(enabled)
+        for action in a.tag_actions.values():
+            action.setEnabled(enabled)
+
+    # -- opening ------------------------------------------------------------------------------
+
+    def open_path(
+        self, path: str | os.PathLike[str], *, annotation_file: str | None = None, annotator: str | None = None
+    ) -> None:
+        """Open an article (with its annotation file) or an annotation file.
+
+        Raises:
+            WarrantError: the path cannot be opened; nothing open in the window changed.
+        """
+        p = Path(path)
+        if not p.exists():
+            raise errors.DocumentError(f"{p} does not exist")
+        if p.is_dir():
+            raise errors.DocumentError(f"{p} is a folder, not an article or an annotation file")
+        if is_annotation_file(p) and annotation_file is None:
+            st = store.Store.open(p, annotator=annotator, create=False)
+            docs = st.documents()
+            if not docs:
+                st.close()
+                raise errors.StoreError(f"{p} holds no document yet; open an article with --file {p}")
+            self.show_store(st, docs[0])
+        else:
+            loaded = documents.load(p)
+            target = Path(annotation_file) if annotation_file else default_annotation_path(loaded)
+            st = store.Store.open(target, annotator=annotator or settings.get("annotator") or None)
+            try:
+                doc = st.add_document(loaded)
+            except errors.WarrantError:
+                st.close()
+                raise
+            self.show_store(st, doc, loaded.spans)
+        settings.remember_recent(str(p))
+
+    def show_store(
+        self, st: store.Store, document: model.Document, spans: tuple[documents.Span, ...] = ()
+    ) -> None:
+        """Make ``st`` the open annotation file and show ``document``."""
+        old = self.session
+        if old is not None:
+            self.watcher.removePaths(self.watcher.files())
+            old.store.close()
+            old.deleteLater()
+        self.undo_stack.clear()
+        self._link_source = []
+        self._spans = spans
+        sess = session.Session(st, document, self)
+        self.session = sess
+        sess.annotations_added.connect(self._on_added)
+        sess.annotations_removed.connect(self._on_removed)
+        sess.annotation_changed.connect(self._on_changed)
+        sess.document_changed.connect(self._show_document)
+        sess.tags_changed.connect(self._on_tags)
+        sess.links_changed.connect(self._on_links)
+        self._on_tags()
+        self._show_document()
+        self._fill_documents()
+        if st.path != ":memory:":
+            self.watcher.addPath(st.path)
+        self._set_editing_enabled(True)
+
+    def _show_document(self) -> None:
+        sess = self.session
+        assert sess is not None
+        doc = sess.document
+        self.reader.show_text(
+            doc.text, ((a.id, a, sess.tag(a.tag)) for a in sess.annotations.values()), self._spans
+        )
+        self.pane.reset(sess.sorted_annotations(), sess.tags)
+        self.setWindowTitle(f"{doc.title} — {Path(sess.store.path).name} — Warrant")
+        self.file_label.setText(self.tr("Saved as you go in %s") % sess.store.path)
+        self._on_links()
+
+    def _fill_documents(self) -> None:
+        sess = self.session
+        assert sess is not None
+        docs = sess.store.documents()
+        self.document_box.clear()
+        for d in docs:
+            self.document_box.addItem(d.title, d.fingerprint)
+        self.document_box.setCurrentIndex(max(0, self.document_box.findData(sess.document.fingerprint)))
+        self.document_action.setVisible(len(docs) > 1)
+
+    def _document_chosen(self, index: int) -> None:
+        sess = self.session
+        fingerprint = self.document_box.itemData(index)
+        if sess is None or not fingerprint or fingerprint == sess.document.fingerprint:
+            return
+        doc = sess.store.document(str(fingerprint))
+        assert doc is not None
+        self._spans = ()
+        self.undo_stack.clear()
+        sess.switch_document(doc)
+
+    def _choose_and_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open"), "", self.tr(FILE_FILTER))
+        if path:
+            self.open_guarded(path)
+
+    def open_guarded(self, path: str) -> bool:
+        """Open ``path``; on failure show why in a dialog and keep what was open."""
+        try:
+            self.open_path(path)
+        except errors.WarrantError as exc:
+            self.error(str(exc))
+            return False
+        return True
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = settings.get("recent_files")
+        if not recent:
+            self.recent_menu.addAction(self.tr("(none)")).setEnabled(False)
+        for path in recent:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _c=False, p=path: self.open_guarded(p))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                event.acceptProposedAction()
+                QTimer.singleShot(0, lambda p=url.toLocalFile(): self.open_guarded(p))
+                return
+
+    def _file_changed(self, path: str) -> None:
+        if not Path(path).exists():
+            self.error(
+                self.tr(
+                    "The annotation file %s was moved or deleted while open. Your work is still in this window: "
+                    "use File > Save a Copy As... to keep it."
+                )
+                % path
+            )
+
+    # -- reacting to the session --------------------------------------------------------------
+
+    def _on_tags(self) -> None:
+        sess = self.session
+        if sess is None:
+            return
+        for action in self.actions.make_tag_actions(sess.tags):
+            action.triggered.connect(lambda _c=False, name=action.data(): self.tag_selection(str(name)))
+            self.addAction(action)
+        self._populate_toolbar()
+        self._populate_annotation_menu()
+        self.pane.set_tags(sess.tags)
+        self._set_editing_enabled(True)
+
+    def _on_added(self, added: list[model.Annotation]) -> None:
+        sess = self.session
+        assert sess is not None
+        self.reader.set_marks((a.id, self.reader.mark_for(a, sess.tag(a.tag))) for a in added)
+        self.pane.added(added)
+
+    def _on_removed(self, removed: list[model.Annotation]) -> None:
+        self.reader.drop_marks(a.id for a in removed)
+        self.pane.removed(removed)
+
+    def _on_changed(self, old: model.Annotation, new: model.Annotation) -> None:
+        sess = self.session
+        assert sess is not None
+        if old.tag != new.tag:
+            self.reader.set_marks([(new.id, self.reader.mark_for(new, sess.tag(new.tag)))])
+        self.pane.changed(old, new)
+
+    def _on_links(self) -> None:
+        """Links changed: the outline and map tabs refresh (they are small)."""
+        refresh = getattr(self, "refresh_argument_views", None)
+        if callable(refresh):
+            refresh()
+
+    # -- editing ------------------------------------------------------------------------------
+
+    def error(self, message: str) -> None:
+        """Tell the user something went wrong, in a dialog with plain text."""
+        log.warning("%s", message)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Warrant", message, QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+
+    def _run(self, command: commands._Command) -> bool:
+        return commands.execute(self.undo_stack, command, self.error)
+
+    def tag_selection(self, tag: str) -> None:
+        """Tag the reader's selection with ``tag``; with no selection, retag the selected rows."""
+        sess = self.session
+        if sess is None:
+            return
+        start, end = self.reader.selection_cp()
+        if end > start:
+            annotation = anchoring.new_annotation(sess.document, start, end, tag, author=sess.store.annotator)
+            if annotation is None:
+                self.statusBar().showMessage(self.tr("Only white space is selected: nothing to tag"), 4000)
+                return
+            if self._run(commands.AddAnnotations(sess, [annotation])):
+                cursor = self.reader.textCursor()
+                cursor.clearSelection()
+                self.reader.setTextCursor(cursor)
+            return
+        ids = [i for i in self.pane.selected_ids() if sess.annotations[i].tag != tag]
+        if ids:
+            self._run(commands.UpdateAnnotations(sess, ids, tag=tag))
+        elif not self.pane.selected_ids():
+            self.statusBar().showMessage(self.tr("Select a passage in the article first, then press its key"), 4000)
+
+    def delete_selected(self) -> None:
+        """Delete the annotations selected in the pane (or under the reader's cursor)."""
+        sess = self.session
+        if sess is None:
+            return
+        ids = self.pane.selected_ids()
+        if ids:
+            self._run(commands.DeleteAnnotations(sess, ids))
+
+    def edit_note(self) -> None:
+        """Write or change the note of the selected annotation."""
+        sess = self.session
+        ids = self.pane.selected_ids() if sess else []
+        if sess is None or not ids:
+            self.statusBar().showMessage(self.tr("Select an annotation in the list first"), 4000)
+            return
+        current = sess.annotations[ids[0]].note if len(ids) == 1 else ""
+        text, ok = QInputDialog.getMultiLineText(self, self.tr("Note"), self.tr("Note:"), current)
+        if ok and (len(ids) > 1 or text != current):
+            self._run(commands.UpdateAnnotations(sess, ids, note=text))
+
+    def add_tag_dialog(self) -> None:
+        """Add a tag of the user's own to the file's tag set."""
+        sess = self.session
+        if sess is None:
+            return
+        name, ok = QInputDialog.getText(self, self.tr("Add Tag"), self.tr("Name of the new tag:"))
+        if not ok or not name.strip():
+            return
+        used = {t.shortcut for t in sess.tags}
+        key = next((str(n) for n in range(4, 10) if str(n) not in used), "")
+        try:
+            sess.store.add_tag(name.strip().lower(), label=name.strip(), shortcut=key)
+        except errors.WarrantError as exc:
+            self.error(str(exc))
+            return
+        sess.reload_tags()
+
+    # -- links --------------------------------------------------------------------------------
+
+    def start_link(self) -> None:
+        """Begin a link from the selected annotation: the next clicked passage or row is the target."""
+        ids = self.pane.selected_ids()
+        if self.session is None or len(ids) != 1:
+            self.statusBar().showMessage(self.tr("Select one annotation to link from"), 4000)
+            return
+        self._link_source = ids
+        self.statusBar().showMessage(
+            self.tr("Link: click the passage or row it relates to (Esc cancels)"), 15000
+        )
+
+    def keyPressEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        from PySide6.QtGui import QKeyEvent
+
+        if isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape and self._link_source:
+            self._link_source = []
+            self.statusBar().showMessage(self.tr("Link cancelled"), 3000)
+            return
+        super().keyPressEvent(event)  # type: ignore[arg-type]
+
+    def _finish_link(self, target_id: str, where: QPoint | None = None) -> None:
+        sess = self.session
+        source_id = self._link_source[0]
+        self._link_source = []
+        if sess is None or target_id == source_id:
+            self.statusBar().showMessage(self.tr("An annotation cannot be linked to itself"), 4000)
+            return
+        source, target = sess.annotations[source_id], sess.annotations[target_id]
+        relation = self.choose_relation(source, target, where)
+        if relation is None:
+            return
+        if any(k.source == source_id and k.target == target_id and k.relation == relation for k in sess.links.values()):
+            self.statusBar().showMessage(self.tr("That link exists already"), 4000)
+            return
+        link = model.Link(model.new_id(), source_id, target_id, relation, sess.store.annotator, model.now_utc())
+        if self._run(commands.AddLink(sess, link)):
+            self.statusBar().showMessage(
+                self.tr("Linked: %s %s %s") % (sess.tag(source.tag).label, relation, sess.tag(target.tag).label), 4000
+            )
+
+    def default_relation(self, source: model.Annotation, target: model.Annotation) -> str:
+        """The relation a link between these tags most likely has."""
+        if source.tag == "recommendation":
+            return "based-on"
+        return "supports"
+
+    def choose_relation(
+        self, source: model.Annotation, target: model.Annotation, where: QPoint | None = None
+    ) -> str | None:
+        """Ask which relation the link has (a menu at the click, default first)."""
+        sess = self.session
+        assert sess is not None
+        relations = sess.store.relations()
+        default = self.default_relation(source, target)
+        relations.sort(key=lambda r: r.name != default)
+        menu = QMenu(self)
+        for rel in relations:
+            act = menu.addAction(rel.label)
+            act.setData(rel.name)
+        chosen = menu.exec(where or self.cursor().pos()) if not self._test_relation else None
+        if self._test_relation is not None:
+            return self._test_relation
+        return str(chosen.data()) if chosen is not None else None
+
+    _test_relation: str | None = None
+    """Tests set this to answer the relation menu without showing it."""
+
+    def remove_link_dialog(self) -> None:
+        """Remove one of the selected annotation's links."""
+        sess = self.session
+        ids = self.pane.selected_ids()
+        if sess is None or len(ids) != 1:
+            self.statusBar().showMessage(self.tr("Select one annotation whose link to remove"), 4000)
+            return
+        links = [k for k in sess.links.values() if ids[0] in (k.source, k.target)]
+        if not links:
+            self.statusBar().showMessage(self.tr("The selected annotation has no links"), 4000)
+            return
+        labels = []
+        for k in links:
+            other = sess.annotations.get(k.target if k.source == ids[0] else k.source)
+            quote = other.quote[:60] if other else "?"
+            labels.append(f"{k.relation}: {quote}")
+        choice, ok = QInputDialog.getItem(self, self.tr("Remove Link"), self.tr("Link:"), labels, 0, False)
+        if ok:
+            self._run(commands.RemoveLink(sess, links[labels.index(choice)]))
+
+    # -- selection sync -----------------------------------------------------------------------
+
+    def _passage_clicked(self, ids: list[str]) -> None:
+        if self._link_source:
+            self._finish_link(ids[0])
+            return
+        self._syncing = True
+        try:
+            self.show_tab("annotations")
+            self.pane.select_ids(ids)
+        finally:
+            self._syncing = False
+
+    def _row_activated(self, annotation_id: str) -> None:
+        if self._link_source:
+            self._finish_link(annotation_id)
+            return
+        self.go_to(annotation_id)
+
+    def go_to(self, annotation_id: str) -> None:
+        """Scroll to an annotation's passage and select it."""
+        sess = self.session
+        if sess is None or annotation_id not in sess.annotations:
+            return
+        a = sess.annotations[annotation_id]
+        self.reader.select_cp(a.start, a.end)
+
+    def _rows_selected(self) -> None:
+        if self._syncing:
+            return
+        ids = self.pane.selected_ids()
+        if len(ids) == 1 and self.pane.view.hasFocus():
+            self.go_to(ids[0])
+
+    def _reader_menu(self, pos: QPoint) -> None:
+        menu = self.reader.createStandardContextMenu(pos)
+        menu.addSeparator()
+        for action in self.actions.tag_actions.values():
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.actions.link_start)
+        menu.addAction(self.actions.edit_find)
+        menu.exec(self.reader.mapToGlobal(pos))
+
+    def _pane_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        for action in self.actions.tag_actions.values():
+            menu.addAction(action)
+        menu.addSeparator()
+        a = self.actions
+        for action in (a.annotation_note, a.annotation_delete, a.link_start, a.link_remove):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(a.annotation_copy_markdown)
+        menu.addAction(a.annotation_export_selected)
+        menu.exec(self.pane.view.viewport().mapToGlobal(pos))
+
+    def _focus_search(self) -> None:
+        self.show_tab("annotations")
+        self.pane.search.setFocus()
+        self.pane.search.selectAll()
+
+    def show_tab(self, name: str) -> None:
+        """Bring the named right-hand tab forward."""
+        widget = self.pane if name == "annotations" else self.extra_tabs.get(name)
+        if widget is not None:
+            self.tabs.setCurrentWidget(widget)
+
+    # -- file operations ----------------------------------------------------------------------
+
+    def save_copy(self) -> None:
+        """Write the annotation file as one consolidated file somewhere else."""
+        sess = self.session
+        if sess is None:
+            return
+        suggestion = str(Path.home() / Path(sess.store.path).name)
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save a Copy As"), suggestion, self.tr("Warrant annotation files (*.warrant)")
+        )
+        if not path:
+            return
+        if not path.endswith(store.SUFFIX):
+            path += store.SUFFIX
+        try:
+            sess.store.save_copy(path)
+        except errors.WarrantError as exc:
+            self.error(str(exc))
+            return
+        self.statusBar().showMessage(self.tr("Copy written to %s") % path, 6000)
+
+    def export_dialog(self, selected_only: bool = False) -> None:
+        """File > Export: filled in by the exchange integration."""
+        self.statusBar().showMessage(self.tr("Export is not available in this build"), 4000)
+
+    def import_dialog(self) -> None:
+        """File > Import: filled in by the exchange integration."""
+        self.statusBar().showMessage(self.tr("Import is not available in this build"), 4000)
+
+    def review_dialog(self) -> None:
+        """File > Review: filled in by the review integration."""
+        self.statusBar().showMessage(self.tr("Review is not available in this build"), 4000)
+
+    def copy_markdown(self) -> None:
+        """Copy the selected rows as Markdown: filled in by the exchange integration."""
+
+    def show_shortcuts(self) -> None:
+        """List every keyboard shortcut."""
+        rows = "\n".join(f"{text:<32} {keys}" for text, keys in self.actions.shortcut_table())
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Keyboard Shortcuts"), rows, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+
+    def show_about(self) -> None:
+        """Say what Warrant is."""
+        from desktop import __version__
+
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("About Warrant"),
+            f"Warrant {__version__}\nAn offline reader and annotator for analysts.",
+            parent=self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+
+    # -- state --------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry = settings.window_state("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = settings.window_state("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([760, 520])
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        settings.save_window_state("geometry", self.saveGeometry().data())
+        settings.save_window_state("splitter", self.splitter.saveState().data())
+        if self.session is not None:
+            self.session.store.close()
+        super().closeEvent(event)
+
+    def add_extra_tab(self, name: str, widget: QWidget, title: str) -> None:
+        """Add a right-hand tab (outline, map, review)."""
+        self.extra_tabs[name] = widget
+        self.tabs.addTab(widget, title)
+
+    def all_actions(self) -> list[QAction]:
+        """Every action of the window, for tests and the shortcut list."""
+        return [*self.actions.by_name.values(), *self.actions.tag_actions.values()]

@@ -1,0 +1,204 @@
+"""Item models over the session's annotations: the pane's table and its filter proxy.
+
+Rows are kept in document order. A new tag inserts one row (``beginInsertRows``) at its place,
+found by bisect; nothing reloads the whole list except switching documents.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor
+
+from desktop.core import model
+from desktop.ui import textutil
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+TAG_ROLE = Qt.ItemDataRole.UserRole + 2
+START_ROLE = Qt.ItemDataRole.UserRole + 3
+COLOUR_ROLE = Qt.ItemDataRole.UserRole + 4
+
+COLUMNS = ("Tag", "Passage", "Note", "Author")
+TAG, PASSAGE, NOTE, AUTHOR = range(4)
+PREVIEW_CHARS = 240
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _key(a: model.Annotation) -> tuple[int, int, str, str]:
+    return (a.start, a.end, a.created, a.id)
+
+
+def one_line(text: str, limit: int = PREVIEW_CHARS) -> str:
+    """Collapse white space and cut long text, for a one-line cell."""
+    flat = " ".join(text[: limit * 2].split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class AnnotationModel(QAbstractTableModel):
+    """The shown document's annotations, one row each, in document order."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        """Make an empty model."""
+        super().__init__(parent)
+        self._rows: list[model.Annotation] = []
+        self._keys: list[tuple[int, int, str, str]] = []
+        self._tags: dict[str, model.Tag] = {}
+
+    # -- filling ------------------------------------------------------------------------------
+
+    def reset(self, annotations: Iterable[model.Annotation], tags: Sequence[model.Tag]) -> None:
+        """Replace all rows (used when a document is opened)."""
+        self.beginResetModel()
+        self._rows = sorted(annotations, key=_key)
+        self._keys = [_key(a) for a in self._rows]
+        self._tags = {t.name: t for t in tags}
+        self.endResetModel()
+
+    def set_tags(self, tags: Sequence[model.Tag]) -> None:
+        """Update tag labels and colours."""
+        self._tags = {t.name: t for t in tags}
+        if self._rows:
+            self.dataChanged.emit(self.index(0, TAG), self.index(len(self._rows) - 1, TAG))
+
+    def insert(self, annotation: model.Annotation) -> int:
+        """Insert one row at its place in document order; return the row."""
+        key = _key(annotation)
+        row = bisect.bisect_left(self._keys, key)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, annotation)
+        self._keys.insert(row, key)
+        self.endInsertRows()
+        return row
+
+    def row_of(self, annotation_id: str, hint: model.Annotation | None = None) -> int:
+        """Return the row of an annotation, or -1."""
+        if hint is not None:
+            row = bisect.bisect_left(self._keys, _key(hint))
+            if row < len(self._rows) and self._rows[row].id == annotation_id:
+                return row
+        for row, a in enumerate(self._rows):
+            if a.id == annotation_id:
+                return row
+        return -1
+
+    def remove(self, annotation: model.Annotation) -> None:
+        """Remove one row."""
+        row = self.row_of(annotation.id, annotation)
+        if row < 0:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        del self._keys[row]
+        self.endRemoveRows()
+
+    def replace(self, annotation: model.Annotation) -> None:
+        """Update one row in place (retag, note); its position does not change."""
+        row = self.row_of(annotation.id, annotation)
+        if row < 0:
+            return
+        self._rows[row] = annotation
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def annotation(self, row: int) -> model.Annotation:
+        """Return the annotation shown in ``row``."""
+        return self._rows[row]
+
+    def annotations(self) -> list[model.Annotation]:
+        """All rows' annotations, in order."""
+        return list(self._rows)
+
+    # -- Qt's model interface -----------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(  # noqa: N802 - Qt override
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        a = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == TAG:
+                tag = self._tags.get(a.tag)
+                return tag.label if tag else a.tag
+            if col == PASSAGE:
+                return one_line(a.quote)
+            if col == NOTE:
+                return one_line(a.note, 120)
+            if col == AUTHOR:
+                return a.author
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # Plain text only: a colleague's quote or note is never rendered as markup.
+            if col == PASSAGE:
+                return textutil.plain_tooltip(a.quote)
+            if col == NOTE and a.note:
+                return textutil.plain_tooltip(a.note)
+            return None
+        if role == ID_ROLE:
+            return a.id
+        if role == TAG_ROLE:
+            return a.tag
+        if role == START_ROLE:
+            return a.start
+        if role == COLOUR_ROLE or (role == Qt.ItemDataRole.DecorationRole and col == TAG):
+            tag = self._tags.get(a.tag)
+            return QColor(tag.colour if tag else "#8c8c8c")
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class AnnotationFilter(QSortFilterProxyModel):
+    """Filters the pane by tag and by text in the quote or the note."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        """Make a filter that accepts everything."""
+        super().__init__(parent)
+        self._tags: frozenset[str] | None = None
+        self._needle = ""
+        self.setDynamicSortFilter(False)
+
+    def set_tags(self, tags: Iterable[str] | None) -> None:
+        """Show only these tags (None: all)."""
+        self._tags = None if tags is None else frozenset(tags)
+        self.invalidateFilter()
+
+    def set_search(self, text: str) -> None:
+        """Show only annotations whose quote or note contains ``text`` (case-insensitive)."""
+        self._needle = text.casefold().strip()
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 - Qt override
+        if self._tags is None and not self._needle:
+            return True
+        source = self.sourceModel()
+        assert isinstance(source, AnnotationModel)
+        a = source.annotation(source_row)
+        if self._tags is not None and a.tag not in self._tags:
+            return False
+        return not self._needle or self._needle in a.quote.casefold() or self._needle in a.note.casefold()

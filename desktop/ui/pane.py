@@ -1,0 +1,219 @@
+"""The annotation pane: counts per tag, tag filters, text search, and the list of annotations."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core import model
+from desktop.ui import models
+
+
+class ChipDelegate(QStyledItemDelegate):
+    """Draws the tag column as a rounded chip in the tag's colour, with its label."""
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        self.initStyleOption(option, index)
+        style = option.widget.style() if option.widget else None
+        if style is not None:
+            option.text = ""
+            option.icon = option.icon.__class__()
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        colour = QColor(index.data(models.COLOUR_ROLE) or "#8c8c8c")
+        label = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        rect: QRect = option.rect.adjusted(3, 3, -3, -3)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fill = QColor(colour)
+        fill.setAlpha(70)
+        painter.setBrush(fill)
+        painter.setPen(colour.darker(120))
+        painter.drawRoundedRect(rect, 6, 6)
+        painter.setPen(option.palette.color(QPalette.ColorRole.Text))
+        painter.drawText(rect.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+        size = super().sizeHint(option, index)
+        return QSize(size.width() + 12, max(size.height(), option.fontMetrics.height() + 10))
+
+
+class AnnotationPane(QWidget):
+    """Everything right of the reader's splitter handle on the Annotations tab."""
+
+    activated = Signal(str)
+    """An annotation id the user clicked or activated."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        """Build the pane with an empty model."""
+        super().__init__(parent)
+        self.model = models.AnnotationModel(self)
+        self.proxy = models.AnnotationFilter(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.counts = QLabel(self)
+        self.counts.setTextFormat(Qt.TextFormat.PlainText)
+        self.counts.setObjectName("counts")
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("Search quotes and notes"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.set_search)
+        self.filters = QHBoxLayout()
+        self.filters.setSpacing(4)
+        self._filter_buttons: dict[str, QToolButton] = {}
+
+        self.view = QTreeView(self)
+        self.view.setModel(self.proxy)
+        self.view.setRootIsDecorated(False)
+        self.view.setUniformRowHeights(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setAllColumnsShowFocus(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setItemDelegateForColumn(models.TAG, ChipDelegate(self.view))
+        header = self.view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(models.TAG, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(models.PASSAGE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(models.NOTE, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(models.AUTHOR, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(models.TAG, 130)
+        header.resizeSection(models.NOTE, 120)
+        header.resizeSection(models.AUTHOR, 80)
+        self.view.clicked.connect(self._emit_activated)
+        self.view.activated.connect(self._emit_activated)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.counts)
+        layout.addLayout(self.filters)
+        layout.addWidget(self.search)
+        layout.addWidget(self.view, 1)
+        self._tags: list[model.Tag] = []
+        self._tally: Counter[str] = Counter()
+
+    # -- content ------------------------------------------------------------------------------
+
+    def reset(self, annotations: Sequence[model.Annotation], tags: Sequence[model.Tag]) -> None:
+        """Show a document's annotations."""
+        self.set_tags(tags)
+        self.model.reset(annotations, tags)
+        self._tally = Counter(a.tag for a in annotations)
+        self._show_counts()
+
+    def set_tags(self, tags: Sequence[model.Tag]) -> None:
+        """Rebuild the tag filter buttons."""
+        self._tags = list(tags)
+        self.model.set_tags(tags)
+        while self.filters.count():
+            item = self.filters.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.setParent(None)
+                widget.deleteLater()
+        self._filter_buttons = {}
+        for tag in tags:
+            button = QToolButton(self)
+            button.setText(tag.label)
+            button.setCheckable(True)
+            button.setChecked(True)
+            button.setToolTip(self.tr("Show or hide %s") % tag.label)
+            button.setStyleSheet(f"QToolButton:checked {{ border-bottom: 3px solid {tag.colour}; }}")
+            button.toggled.connect(self._apply_tag_filter)
+            self._filter_buttons[tag.name] = button
+            self.filters.addWidget(button)
+        self.filters.addStretch(0)
+
+    def _apply_tag_filter(self) -> None:
+        chosen = [name for name, b in self._filter_buttons.items() if b.isChecked()]
+        self.proxy.set_tags(None if len(chosen) == len(self._filter_buttons) else chosen)
+
+    def added(self, annotations: Sequence[model.Annotation]) -> None:
+        """Insert new rows; select and show the last one."""
+        row = -1
+        for a in annotations:
+            row = self.model.insert(a)
+            self._tally[a.tag] += 1
+        self._show_counts()
+        if row >= 0 and len(annotations) == 1:
+            proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if proxy_index.isValid():
+                self.view.scrollTo(proxy_index)
+
+    def removed(self, annotations: Sequence[model.Annotation]) -> None:
+        """Remove rows."""
+        for a in annotations:
+            self.model.remove(a)
+            self._tally[a.tag] -= 1
+        self._show_counts()
+
+    def changed(self, old: model.Annotation, new: model.Annotation) -> None:
+        """Update one row."""
+        self.model.replace(new)
+        if old.tag != new.tag:
+            self._tally[old.tag] -= 1
+            self._tally[new.tag] += 1
+            self._show_counts()
+            self.proxy.invalidateFilter()
+
+    def _show_counts(self) -> None:
+        parts = [f"{t.label} {self._tally.get(t.name, 0)}" for t in self._tags]
+        extra = sum(n for name, n in self._tally.items() if name not in {t.name for t in self._tags})
+        if extra:
+            parts.append(f"Other {extra}")
+        total = sum(self._tally.values())
+        self.counts.setText(f"{total} annotations  ·  " + "  ·  ".join(parts))
+
+    # -- selection ----------------------------------------------------------------------------
+
+    def _emit_activated(self, index: QModelIndex) -> None:
+        annotation_id = index.data(models.ID_ROLE)
+        if annotation_id:
+            self.activated.emit(str(annotation_id))
+
+    def selected_ids(self) -> list[str]:
+        """Ids of the selected rows, in document order."""
+        rows = sorted({self.proxy.mapToSource(i).row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.annotation(r).id for r in rows]
+
+    def select_ids(self, ids: Sequence[str]) -> None:
+        """Select the rows of these annotations and scroll to the first."""
+        selection = self.view.selectionModel()
+        selection.clearSelection()
+        first = None
+        for annotation_id in ids:
+            row = self.model.row_of(annotation_id)
+            if row < 0:
+                continue
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if not index.isValid():
+                continue
+            selection.select(
+                index,
+                selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
+            )
+            first = first or index
+        if first is not None:
+            selection.setCurrentIndex(first, selection.SelectionFlag.NoUpdate)
+            self.view.scrollTo(first)

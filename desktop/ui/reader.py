@@ -1,0 +1,380 @@
+"""The article view: a read-only plain-text reader, selections in code points, and highlight painting.
+
+The reader is a ``QPlainTextEdit`` (its layout is lazy and cheap even for 10 MB). Highlights are
+painted by a ``QSyntaxHighlighter`` attached before the text is set; a tag re-highlights only the
+blocks of its own passage. Qt counts UTF-16 code units; every offset that leaves this module is
+converted to code points with :class:`desktop.core.anchoring.Utf16Map`.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QSyntaxHighlighter,
+    QTextBlock,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextOption,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+
+from desktop.core import anchoring, documents, intervals, model
+
+log = logging.getLogger(__name__)
+
+TINT_ALPHA = 72
+"""Alpha of one annotation's background tint: readable over light and dark palettes alike."""
+MARGIN_WIDTH = 34
+READING_WIDTH = 760
+"""Widest text column, in pixels: wider windows get side margins, as a reading app would."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One highlighted range in UTF-16 units, as the highlighter paints it."""
+
+    start: int
+    end: int
+    colour: str
+    initial: str
+    theirs: str = ""
+    """The colleague's name for a colleague's annotation; empty for mine."""
+    text: str = ""
+
+
+class Highlighter(QSyntaxHighlighter):
+    """Paints my annotations as tints (stronger where they overlap) and colleagues' as wavy underlines."""
+
+    def __init__(self, document: QTextDocument) -> None:
+        """Attach to ``document`` (before its text is set, so the first layout is already highlighted)."""
+        super().__init__(document)
+        self.marks: dict[str, Mark] = {}
+        self.index = intervals.IntervalIndex()
+        self._formats: dict[tuple[tuple[str, ...], tuple[str, ...]], QTextCharFormat] = {}
+        self.blocks_highlighted = 0
+
+    def reset(self, marks: dict[str, Mark]) -> None:
+        """Replace every mark (no repaint: call when the text is about to be set)."""
+        self.marks = dict(marks)
+        self.index = intervals.IntervalIndex((m.start, m.end, key) for key, m in marks.items())
+
+    def set_mark(self, key: str, mark: Mark) -> None:
+        """Add or replace one mark."""
+        self.marks[key] = mark
+        self.index.add(mark.start, mark.end, key)
+
+    def drop_mark(self, key: str) -> Mark | None:
+        """Remove one mark."""
+        self.index.remove(key)
+        return self.marks.pop(key, None)
+
+    def _format(self, mine: tuple[str, ...], theirs: tuple[str, ...]) -> QTextCharFormat:
+        key = (mine, theirs)
+        fmt = self._formats.get(key)
+        if fmt is None:
+            fmt = QTextCharFormat()
+            if mine:
+                colours = [QColor(c) for c in mine]
+                r = sum(c.red() for c in colours) // len(colours)
+                g = sum(c.green() for c in colours) // len(colours)
+                b = sum(c.blue() for c in colours) // len(colours)
+                fmt.setBackground(QColor(r, g, b, min(200, TINT_ALPHA + 48 * (len(colours) - 1))))
+            if theirs:
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+                fmt.setUnderlineColor(QColor(theirs[-1]))
+            self._formats[key] = fmt
+        return fmt
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
+        self.blocks_highlighted += 1
+        block = self.currentBlock()
+        pos = block.position()
+        length = block.length() - 1
+        hits = self.index.overlapping(pos, pos + max(length, 1))
+        if not hits:
+            return
+        edges = {0, length}
+        spans = []
+        for start, end, key in hits:
+            s = max(start - pos, 0)
+            e = min(end - pos, length)
+            if s < e:
+                edges.add(s)
+                edges.add(e)
+                spans.append((s, e, self.marks[str(key)]))
+        cuts = sorted(edges)
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            covering = [m for s, e, m in spans if s <= a and e >= b]
+            if not covering:
+                continue
+            mine = tuple(m.colour for m in covering if not m.theirs)
+            theirs = tuple(m.colour for m in covering if m.theirs)
+            self.setFormat(a, b - a, self._format(mine, theirs))
+
+
+class Margin(QWidget):
+    """The strip left of the text: a letter per tag beside each line with tagged text (a cue not by colour)."""
+
+    def __init__(self, reader: Reader) -> None:
+        """Draw beside ``reader``."""
+        super().__init__(reader)
+        self.reader = reader
+        self.setToolTip("")
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(MARGIN_WIDTH, 0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        self.reader.paint_margin(self, event)
+
+
+class Reader(QPlainTextEdit):
+    """The article view."""
+
+    passage_clicked = Signal(list)
+    """list[str]: ids of my annotations under a click that made no selection."""
+    selection_changed_cp = Signal(int, int)
+    """(start, end) of the selection in code points."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        """Make an empty reader."""
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setAcceptDrops(False)  # files dropped on the reader go to the window, which opens them
+        self.setUndoRedoEnabled(False)
+        self.setCenterOnScroll(False)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        font = QFont()
+        font.setFamilies(["Source Serif 4", "Noto Serif", "DejaVu Serif", "Georgia", "Times New Roman", "serif"])
+        font.setPointSizeF(12.5)
+        font.setStyleHint(QFont.StyleHint.Serif)
+        self.setFont(font)
+        self.document().setDocumentMargin(14)
+        self.highlighter = Highlighter(self.document())
+        self.u16 = anchoring.Utf16Map("")
+        self.text = ""
+        self.margin = Margin(self)
+        self._side = 0
+        self.updateRequest.connect(self._update_margin)
+        self.selectionChanged.connect(self._emit_selection)
+        self._update_margins()
+
+    # -- text ---------------------------------------------------------------------------------
+
+    def show_text(
+        self,
+        text: str,
+        annotations: Iterable[tuple[str, model.Annotation, model.Tag]] = (),
+        spans: Sequence[documents.Span] = (),
+    ) -> None:
+        """Show ``text`` with annotations painted; ``spans`` give headings and emphasis (HTML, Markdown).
+
+        The marks are in place before the text is set, so the first layout is already highlighted
+        and nothing is re-highlighted afterwards.
+        """
+        self.text = text
+        self.u16 = anchoring.Utf16Map(text)
+        self.highlighter.reset({key: self.mark_for(a, tag) for key, a, tag in annotations})
+        self.setPlainText(text)
+        if spans:
+            self._apply_spans(spans)
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def _apply_spans(self, spans: Sequence[documents.Span]) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        sizes = {"h1": 1.5, "h2": 1.3, "h3": 1.15, "h4": 1.05}
+        base = self.font().pointSizeF()
+        for span in spans[:5000]:
+            fmt = QTextCharFormat()
+            if span.style in sizes:
+                fmt.setFontWeight(QFont.Weight.Bold)
+                fmt.setFontPointSize(base * sizes[span.style])
+            elif span.style == "bold":
+                fmt.setFontWeight(QFont.Weight.Bold)
+            elif span.style == "italic":
+                fmt.setFontItalic(True)
+            elif span.style == "code":
+                fmt.setFontFamilies(["DejaVu Sans Mono", "monospace"])
+            else:
+                continue
+            cursor.setPosition(self.u16.to_utf16(span.start))
+            cursor.setPosition(self.u16.to_utf16(span.end), QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(fmt)
+        cursor.endEditBlock()
+
+    def u16_range(self, start: int, end: int) -> tuple[int, int]:
+        """Convert a code-point range to UTF-16."""
+        return self.u16.to_utf16(start), self.u16.to_utf16(end)
+
+    def selection_cp(self) -> tuple[int, int]:
+        """The selection as a code-point range (empty when nothing is selected)."""
+        cursor = self.textCursor()
+        return self.u16.to_code_points(cursor.selectionStart()), self.u16.to_code_points(cursor.selectionEnd())
+
+    def select_cp(self, start: int, end: int, *, scroll: bool = True) -> None:
+        """Select a code-point range and scroll it into view."""
+        s, e = self.u16_range(start, end)
+        cursor = self.textCursor()
+        cursor.setPosition(s)
+        cursor.setPosition(e, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        if scroll:
+            self.centerCursor()
+            self.ensureCursorVisible()
+
+    def _emit_selection(self) -> None:
+        s, e = self.selection_cp()
+        self.selection_changed_cp.emit(s, e)
+
+    # -- marks --------------------------------------------------------------------------------
+
+    def mark_for(self, annotation: model.Annotation, tag: model.Tag, colleague: str = "") -> Mark:
+        """Build the mark that paints ``annotation``."""
+        s, e = self.u16_range(annotation.start, annotation.end)
+        return Mark(s, e, tag.colour, (tag.label or tag.name)[:1].upper(), colleague, tag.label)
+
+    def set_marks(self, items: Iterable[tuple[str, Mark]]) -> None:
+        """Add or replace marks and repaint only their passages."""
+        for key, mark in items:
+            old = self.highlighter.marks.get(key)
+            self.highlighter.set_mark(key, mark)
+            if old is not None and (old.start, old.end) != (mark.start, mark.end):
+                self._rehighlight(old.start, old.end)
+            self._rehighlight(mark.start, mark.end)
+
+    def drop_marks(self, keys: Iterable[str]) -> None:
+        """Remove marks and repaint only their passages."""
+        for key in keys:
+            mark = self.highlighter.drop_mark(key)
+            if mark is not None:
+                self._rehighlight(mark.start, mark.end)
+
+    def _rehighlight(self, start: int, end: int) -> None:
+        block = self.document().findBlock(start)
+        while block.isValid() and block.position() < max(end, start + 1):
+            self.highlighter.rehighlightBlock(block)
+            block = block.next()
+        self.margin.update()
+
+    def marks_at(self, u16: int, *, theirs: bool | None = None) -> list[tuple[str, Mark]]:
+        """Marks covering a UTF-16 position (mine, theirs, or both when ``theirs`` is None)."""
+        out = []
+        for _, _, key in self.highlighter.index.at(u16):
+            mark = self.highlighter.marks[str(key)]
+            if theirs is None or bool(mark.theirs) == theirs:
+                out.append((str(key), mark))
+        return out
+
+    # -- events -------------------------------------------------------------------------------
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
+            pos = self.cursorForPosition(event.position().toPoint()).position()
+            ids = [key for key, _ in self.marks_at(pos, theirs=False)]
+            if ids:
+                self.passage_clicked.emit(ids)
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.ToolTip:
+            pos = self.cursorForPosition(event.pos()).position()  # type: ignore[attr-defined]
+            lines = []
+            for _, mark in self.marks_at(pos):
+                who = mark.theirs or "you"
+                lines.append(f"{mark.text} ({who})")
+            if lines:
+                # Escaped and wrapped: names and labels from a colleague's file are never markup.
+                QToolTip.showText(
+                    event.globalPos(),  # type: ignore[attr-defined]
+                    "<qt>" + "<br>".join(html.escape(line) for line in lines) + "</qt>",
+                    self,
+                )
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
+    # -- margin and layout --------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._update_margins()
+
+    def _update_margins(self) -> None:
+        width = self.width()
+        side = max(0, (width - MARGIN_WIDTH - READING_WIDTH) // 2)
+        if side != self._side or self.viewportMargins().left() == 0:
+            self._side = side
+            self.setViewportMargins(MARGIN_WIDTH + side, 0, side, 0)
+        cr = self.contentsRect()
+        self.margin.setGeometry(QRect(cr.left() + side, cr.top(), MARGIN_WIDTH, cr.height()))
+
+    def _update_margin(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self.margin.scroll(0, dy)
+        else:
+            self.margin.update(0, rect.y(), self.margin.width(), rect.height())
+
+    def paint_margin(self, margin: QWidget, event: QPaintEvent) -> None:
+        """Paint each visible line's tag letters (my annotations) in the margin."""
+        painter = QPainter(margin)
+        painter.fillRect(event.rect(), self.palette().base())
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.7))
+        font.setBold(True)
+        painter.setFont(font)
+        fm = QFontMetrics(font)
+        block: QTextBlock = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        bottom_limit = event.rect().bottom()
+        while block.isValid():
+            geo = self.blockBoundingGeometry(block).translated(offset)
+            if geo.top() > bottom_limit:
+                break
+            if block.isVisible() and geo.bottom() >= event.rect().top():
+                self._paint_block_marks(painter, fm, block, int(geo.top()))
+            block = block.next()
+        painter.end()
+
+    def _paint_block_marks(self, painter: QPainter, fm: QFontMetrics, block: QTextBlock, top: int) -> None:
+        layout = block.layout()
+        pos = block.position()
+        hits = self.highlighter.index.overlapping(pos, pos + max(block.length() - 1, 1))
+        if not hits:
+            return
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            a = pos + line.textStart()
+            b = a + line.textLength()
+            letters: dict[str, str] = {}
+            for s, e, key in hits:
+                mark = self.highlighter.marks[str(key)]
+                if s < b and e > a and not mark.theirs:
+                    letters.setdefault(mark.initial, mark.colour)
+            if not letters:
+                continue
+            y = top + int(line.y())
+            x = MARGIN_WIDTH - 4
+            for initial, colour in sorted(letters.items(), reverse=True):
+                w = fm.horizontalAdvance(initial)
+                x -= w
+                painter.setPen(QColor(colour).darker(130))
+                painter.drawText(x, y + fm.ascent() + max(0, int(line.height() - fm.height()) // 2), initial)
+                x -= 2
