@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable
@@ -94,7 +95,7 @@ class FindBar(QWidget):
         self.edit.setFocus()
         self.edit.selectAll()
 
-    def keyPressEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: object) -> None:
         from PySide6.QtGui import QKeyEvent
 
         if isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape:
@@ -425,15 +426,15 @@ class MainWindow(QMainWindow):
             action = self.recent_menu.addAction(path)
             action.triggered.connect(lambda _c=False, p=path: self.open_guarded(p))
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+    def dropEvent(self, event: QDropEvent) -> None:
         for url in event.mimeData().urls():
             if url.isLocalFile():
                 event.acceptProposedAction()
-                QTimer.singleShot(0, lambda p=url.toLocalFile(): self.open_guarded(p))
+                QTimer.singleShot(0, functools.partial(self.open_guarded, url.toLocalFile()))
                 return
 
     def _file_changed(self, path: str) -> None:
@@ -453,12 +454,15 @@ class MainWindow(QMainWindow):
         if sess is None:
             return
         for action in self.actions.make_tag_actions(sess.tags):
-            action.triggered.connect(lambda _c=False, name=action.data(): self.tag_selection(str(name)))
+            action.triggered.connect(functools.partial(self._tag_action, str(action.data())))
             self.addAction(action)
         self._populate_toolbar()
         self._populate_annotation_menu()
         self.pane.set_tags(sess.tags)
         self._set_editing_enabled(True)
+
+    def _tag_action(self, name: str, _checked: bool = False) -> None:
+        self.tag_selection(name)
 
     def _on_added(self, added: list[model.Annotation]) -> None:
         sess = self.session
@@ -568,7 +572,7 @@ class MainWindow(QMainWindow):
             self.tr("Link: click the passage or row it relates to (Esc cancels)"), 15000
         )
 
-    def keyPressEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: object) -> None:
         from PySide6.QtGui import QKeyEvent
 
         if isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape and self._link_source:
@@ -781,7 +785,7 @@ class MainWindow(QMainWindow):
         else:
             self.splitter.setSizes([760, 520])
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         settings.save_window_state("geometry", self.saveGeometry().data())
         settings.save_window_state("splitter", self.splitter.saveState().data())
         if self.session is not None:

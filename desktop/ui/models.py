@@ -120,13 +120,13 @@ class AnnotationModel(QAbstractTableModel):
 
     # -- Qt's model interface -----------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt override
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt override
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(  # noqa: N802 - Qt override
+    def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
@@ -185,15 +185,33 @@ class AnnotationFilter(QSortFilterProxyModel):
 
     def set_tags(self, tags: Iterable[str] | None) -> None:
         """Show only these tags (None: all)."""
+        self._begin()
         self._tags = None if tags is None else frozenset(tags)
-        self.invalidateFilter()
+        self._end()
 
     def set_search(self, text: str) -> None:
         """Show only annotations whose quote or note contains ``text`` (case-insensitive)."""
+        self._begin()
         self._needle = text.casefold().strip()
-        self.invalidateFilter()
+        self._end()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 - Qt override
+    def refilter(self) -> None:
+        """Re-apply the filter after rows changed in place (a retag)."""
+        self._begin()
+        self._end()
+
+    # Qt 6.9 brought begin/endFilterChange and deprecated invalidateFilter(); 6.8 has only the latter.
+    def _begin(self) -> None:
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+
+    def _end(self) -> None:
+        if hasattr(self, "endFilterChange"):
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if self._tags is None and not self._needle:
             return True
         source = self.sourceModel()

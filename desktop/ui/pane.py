@@ -52,7 +52,7 @@ class ChipDelegate(QStyledItemDelegate):
         painter.drawText(rect.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         size = super().sizeHint(option, index)
         return QSize(size.width() + 12, max(size.height(), option.fontMetrics.height() + 10))
 
@@ -175,7 +175,7 @@ class AnnotationPane(QWidget):
             self._tally[old.tag] -= 1
             self._tally[new.tag] += 1
             self._show_counts()
-            self.proxy.invalidateFilter()
+            self.proxy.refilter()
 
     def _show_counts(self) -> None:
         parts = [f"{t.label} {self._tally.get(t.name, 0)}" for t in self._tags]

@@ -98,7 +98,7 @@ class Highlighter(QSyntaxHighlighter):
             self._formats[key] = fmt
         return fmt
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
+    def highlightBlock(self, text: str) -> None:
         self.blocks_highlighted += 1
         block = self.currentBlock()
         pos = block.position()
@@ -134,10 +134,10 @@ class Margin(QWidget):
         self.reader = reader
         self.setToolTip("")
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def sizeHint(self) -> QSize:
         return QSize(MARGIN_WIDTH, 0)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
         self.reader.paint_margin(self, event)
 
 
@@ -284,7 +284,7 @@ class Reader(QPlainTextEdit):
 
     # -- events -------------------------------------------------------------------------------
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
         if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
             pos = self.cursorForPosition(event.position().toPoint()).position()
@@ -292,7 +292,7 @@ class Reader(QPlainTextEdit):
             if ids:
                 self.passage_clicked.emit(ids)
 
-    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
             pos = self.cursorForPosition(event.pos()).position()  # type: ignore[attr-defined]
             lines = []
@@ -313,7 +313,7 @@ class Reader(QPlainTextEdit):
 
     # -- margin and layout --------------------------------------------------------------------
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._update_margins()
 
