@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 FORMAT_VERSION = 1
 """The annotation-file format this Warrant writes; stored as ``PRAGMA user_version``."""
@@ -11,10 +13,6 @@ FORMAT_VERSION = 1
 APPLICATION_ID = 0x57415252
 """``PRAGMA application_id`` of every Warrant annotation file ('WARR')."""
 
-migrations = Migrations("warrant")
-
-
-@migrations()
 def m001_initial(db: Database) -> None:
     """Meta, documents, tags, relations, annotations and links."""
     db.execute(
@@ -82,3 +80,17 @@ def m001_initial(db: Database) -> None:
     )
     db.execute("CREATE INDEX links_by_source ON links (source)")
     db.execute("CREATE INDEX links_by_target ON links (target)")
+
+
+STEPS = (m001_initial,)
+"""Every schema step, oldest first; a step is never edited once released, only added after."""
+
+
+def apply(db: Database) -> None:
+    """Apply the steps this file has not had yet, each in its own transaction (sqlite-utils Migrations)."""
+    from sqlite_utils.migrations import Migrations
+
+    migration_set = Migrations("warrant")
+    for step in STEPS:
+        migration_set(name=step.__name__)(step)
+    migration_set.apply(db)

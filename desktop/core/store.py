@@ -15,12 +15,13 @@ import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from desktop.core import errors, migrations, model
 from desktop.core.documents import LoadedDocument
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +152,13 @@ def inspect(path: Path) -> None:
         conn.close()
 
 
+def _database(conn: sqlite3.Connection) -> Database:
+    """Wrap a connection in sqlite-utils, imported here so that start-up can paint before paying for it."""
+    from sqlite_utils import Database
+
+    return Database(conn, execute_plugins=False, recursive_triggers=False)
+
+
 def default_annotator() -> str:
     """Return the name of the user running Warrant, for new annotation files."""
     try:
@@ -201,10 +209,10 @@ class Store:
             conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as exc:
             raise errors.StoreError(f"{p} cannot be opened: {exc}") from None
-        db = Database(conn, execute_plugins=False, recursive_triggers=False)
+        db = _database(conn)
         try:
             cls._configure(db, new=not exists)
-            migrations.migrations.apply(db)
+            migrations.apply(db)
             store = cls(db, str(p))
             store._initialise(annotator)
         except sqlite3.Error as exc:
@@ -218,9 +226,9 @@ class Store:
     @classmethod
     def memory(cls, *, annotator: str = "analyst") -> Store:
         """Open a fresh in-memory store (for tests and scratch work)."""
-        db = Database(memory=True, execute_plugins=False, recursive_triggers=False)
+        db = _database(sqlite3.connect(":memory:"))
         cls._configure(db, new=True)
-        migrations.migrations.apply(db)
+        migrations.apply(db)
         store = cls(db, ":memory:")
         store._initialise(annotator)
         return store
@@ -676,9 +684,543 @@ def open_readonly_snapshot(path: str | os.PathLike[str]) -> Store:
         raise errors.StoreError(f"{p} cannot be read: {exc}") from None
     finally:
         src.close()
-    db = Database(mem, execute_plugins=False, recursive_triggers=False)
+    db = _database(mem)
     db.conn.execute("PRAGMA foreign_keys=ON")
     return Store(db, str(p))
 
 
 # -- untrusted review reading (issue 4) ----------------------------------------------------------
+#
+# A colleague's file is evidence to read, never a database to open: its bytes (and the committed
+# frames of a ``-wal`` beside it) are read once and deserialized into a private in-memory database,
+# so SQLite never opens the file itself and no ``-wal``, ``-shm`` or ``-journal`` can appear beside
+# it. Everything SQLite's guide to untrusted databases recommends is applied before a row is read
+# (https://www.sqlite.org/security.html): a size cap, the header checked by hand, lowered limits,
+# ``trusted_schema=OFF``, ``cell_size_check=ON``, ``mmap_size=0``, ``quick_check``, and a schema
+# compared object by object with the one this Warrant creates. Every row is then validated in
+# Python. The imports below sit here, not at the top, so that this section stays self-contained.
+
+import dataclasses  # noqa: E402
+import functools  # noqa: E402
+import re  # noqa: E402
+import struct  # noqa: E402
+
+from desktop.core import documents as _documents  # noqa: E402
+
+MAX_UNTRUSTED_BYTES = 200 * 1024 * 1024
+"""Largest colleague's file (with its ``-wal``) accepted for review."""
+
+MAX_VALUE_BYTES = 64 * 1024 * 1024
+"""``SQLITE_LIMIT_LENGTH`` while reading a colleague's file: the largest text (a document) it may hold."""
+
+MAX_NOTE_CHARS = 1024 * 1024
+MAX_NAME_CHARS = 64
+MAX_LABEL_CHARS = 256
+MAX_ID_CHARS = 256
+MAX_PATH_CHARS = 4096
+MAX_CONTEXT_CHARS = 1024
+MAX_STAMP_CHARS = 64
+MAX_META_CHARS = 64 * 1024
+MAX_DOCUMENTS = 10_000
+MAX_TAGS = 10_000
+MAX_ANNOTATIONS = 2_000_000
+
+_UNTRUSTED_LIMITS: tuple[tuple[int, int], ...] = (
+    (sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES),
+    (sqlite3.SQLITE_LIMIT_SQL_LENGTH, 100_000),
+    (sqlite3.SQLITE_LIMIT_COLUMN, 100),
+    (sqlite3.SQLITE_LIMIT_EXPR_DEPTH, 100),
+    (sqlite3.SQLITE_LIMIT_COMPOUND_SELECT, 3),
+    (sqlite3.SQLITE_LIMIT_VDBE_OP, 100_000),
+    (sqlite3.SQLITE_LIMIT_FUNCTION_ARG, 8),
+    (sqlite3.SQLITE_LIMIT_ATTACHED, 0),
+    (sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 100),
+    (sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 1000),
+    (sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH, 1),
+    (sqlite3.SQLITE_LIMIT_WORKER_THREADS, 0),
+)
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}(?:[0-9A-Fa-f]{2})?")
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
+_WAL_VERSION = 3007000
+
+
+@dataclasses.dataclass(frozen=True)
+class ColleagueFile:
+    """A whole annotation file read into memory for review: nothing in it refers back to the file.
+
+    Notes are plain text, kept exactly as written: nothing here interprets them as markup.
+    """
+
+    path: str
+    annotator: str
+    documents: tuple[model.Document, ...]
+    tags: tuple[model.Tag, ...]
+    relations: tuple[model.Relation, ...]
+    annotations: tuple[model.Annotation, ...]
+    links: tuple[model.Link, ...]
+
+    def document(self, fingerprint: str) -> model.Document | None:
+        """Return the document with this fingerprint, or None."""
+        for doc in self.documents:
+            if doc.fingerprint == fingerprint:
+                return doc
+        return None
+
+    def annotations_of(self, fingerprint: str) -> tuple[model.Annotation, ...]:
+        """Return the annotations of one document, in document order."""
+        return tuple(a for a in self.annotations if a.document == fingerprint)
+
+    def links_of(self, fingerprint: str) -> tuple[model.Link, ...]:
+        """Return the links whose source is an annotation of one document."""
+        ids = {a.id for a in self.annotations if a.document == fingerprint}
+        return tuple(k for k in self.links if k.source in ids)
+
+
+class _Refusal(Exception):
+    """A reason to refuse a colleague's file; :func:`open_untrusted` adds the file's name."""
+
+
+def open_untrusted(path: str | os.PathLike[str]) -> ColleagueFile:
+    """Read a colleague's annotation file for review, checking everything; the file is never written.
+
+    Args:
+        path: the colleague's ``.warrant`` file.
+
+    Returns:
+        Its documents, tags, relations, annotations and links, validated and held in memory.
+
+    Raises:
+        UntrustedFileError: the file is missing, too large, damaged, not Warrant's, of another
+            format version, has a schema Warrant does not write, or holds a row that does not
+            make sense; the message names the file and the reason.
+    """
+    p = Path(path)
+    try:
+        data = _untrusted_bytes(p)
+        conn = _untrusted_connection(data)
+        try:
+            _check_untrusted_database(conn)
+            return _load_untrusted(conn, str(p))
+        finally:
+            conn.close()
+    except _Refusal as exc:
+        raise errors.UntrustedFileError(f"{p} was refused for review: {exc}; it was not changed") from None
+    except sqlite3.Error as exc:
+        raise errors.UntrustedFileError(
+            f"{p} was refused for review: it is damaged or not a Warrant file ({exc}); it was not changed"
+        ) from None
+    except MemoryError:
+        raise errors.UntrustedFileError(f"{p} was refused for review: it is too large to read") from None
+
+
+def _read_capped(path: Path, limit: int, what: str) -> bytes:
+    try:
+        if path.is_dir():
+            raise _Refusal(f"{what} is a folder")
+        size = path.stat().st_size
+        if size > limit:
+            raise _Refusal(
+                f"{what} is {size // (1024 * 1024)} MB; files up to {limit // (1024 * 1024)} MB are reviewed"
+            )
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise _Refusal(f"{what} does not exist") from None
+    except OSError as exc:
+        raise _Refusal(f"{what} cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise _Refusal(f"{what} is larger than {limit // (1024 * 1024)} MB")
+    return data
+
+
+def _untrusted_bytes(p: Path) -> bytes:
+    """The database image: the file's bytes with the committed frames of its ``-wal`` applied."""
+    data = _read_capped(p, MAX_UNTRUSTED_BYTES, "the file")
+    if not data:
+        raise _Refusal("it is empty")
+    if not data.startswith(SQLITE_MAGIC):
+        raise _Refusal("it is not a Warrant annotation file (it is not an SQLite database)")
+    if len(data) < 100:
+        raise _Refusal("it is truncated (shorter than an SQLite header)")
+    page_size = _page_size(data)
+    _check_size(data, page_size, "the file")
+    journal = Path(str(p) + "-journal")
+    if journal.is_file() and journal.stat().st_size > 0:
+        raise _Refusal(
+            f"an unfinished transaction ({journal.name}) is beside it; ask its author to open and close it in Warrant"
+        )
+    wal_path = Path(str(p) + "-wal")
+    if wal_path.is_file():
+        wal = _read_capped(wal_path, MAX_UNTRUSTED_BYTES - len(data), f"its {wal_path.name}")
+        data = _apply_wal(data, wal, page_size)
+        _check_size(data, page_size, "the file with its -wal")
+    _check_header(data)
+    return _as_rollback_journal(data)
+
+
+def _page_size(data: bytes) -> int:
+    raw = struct.unpack_from(">H", data, 16)[0]
+    page_size = 65536 if raw == 1 else raw
+    if page_size < 512 or page_size & (page_size - 1):
+        raise _Refusal(f"its header is damaged (page size {raw})")
+    if data[21:24] != b"\x40\x20\x20":
+        raise _Refusal("its header is damaged (payload fractions)")
+    return page_size
+
+
+def _check_size(data: bytes, page_size: int, what: str) -> None:
+    if len(data) % page_size:
+        raise _Refusal(f"{what} is truncated or damaged ({len(data)} bytes is not a whole number of pages)")
+    header_pages, change, valid_for = struct.unpack_from(">I", data, 28)[0], data[24:28], data[92:96]
+    if header_pages and change == valid_for and header_pages != len(data) // page_size:
+        raise _Refusal(
+            f"{what} is truncated or damaged (its header counts {header_pages} pages, it has {len(data) // page_size})"
+        )
+
+
+def _check_header(data: bytes) -> None:
+    user_version, _, application_id = struct.unpack_from(">III", data, 60)
+    if application_id != migrations.APPLICATION_ID:
+        raise _Refusal("it is an SQLite database, but not a Warrant annotation file (wrong application id)")
+    if struct.unpack_from(">I", data, 56)[0] != 1:
+        raise _Refusal("it is not encoded in UTF-8, as Warrant writes")
+    if user_version > migrations.FORMAT_VERSION:
+        raise _Refusal(
+            f"it was written by a newer Warrant (format {user_version}; this one reads format "
+            f"{migrations.FORMAT_VERSION}); update Warrant to review it"
+        )
+    if user_version != migrations.FORMAT_VERSION:
+        raise _Refusal(
+            f"it is in format {user_version}, not {migrations.FORMAT_VERSION}; ask its author to open it once "
+            "in this Warrant, which updates it"
+        )
+
+
+def _as_rollback_journal(data: bytes) -> bytes:
+    """An in-memory database cannot be in WAL mode: mark the image as a rollback-journal database."""
+    if data[18] == 2 or data[19] == 2:
+        image = bytearray(data)
+        image[18] = image[19] = 1
+        return bytes(image)
+    return data
+
+
+def _wal_checksum(chunk: bytes, big_endian: bool, s0: int, s1: int) -> tuple[int, int]:
+    """SQLite's WAL checksum (https://www.sqlite.org/fileformat2.html#walformat), continued from s0, s1."""
+    words = struct.unpack(f"{'>' if big_endian else '<'}{len(chunk) // 4}I", chunk)
+    for i in range(0, len(words), 2):
+        s0 = (s0 + words[i] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[i + 1] + s0) & 0xFFFFFFFF
+    return s0, s1
+
+
+def _apply_wal(data: bytes, wal: bytes, page_size: int) -> bytes:
+    """Apply the committed frames of a write-ahead log to a database image, as SQLite would read it.
+
+    Frames are taken while their salts and cumulative checksums hold, up to the last commit frame;
+    anything after (an unfinished transaction, stale frames of an earlier log) is ignored.
+    """
+    if len(wal) < 32:
+        return data
+    magic, version, wal_page_size, _, salt1, salt2, c1, c2 = struct.unpack_from(">8I", wal, 0)
+    if magic not in _WAL_MAGIC or version != _WAL_VERSION or wal_page_size != page_size:
+        return data
+    big_endian = bool(magic & 1)
+    checksum = _wal_checksum(wal[:24], big_endian, 0, 0)
+    if checksum != (c1, c2):
+        return data
+    frame = 24 + page_size
+    pending: dict[int, int] = {}
+    committed: dict[int, int] = {}
+    pages = 0
+    offset = 32
+    while offset + frame <= len(wal):
+        pgno, commit, f_salt1, f_salt2, f_c1, f_c2 = struct.unpack_from(">6I", wal, offset)
+        if (f_salt1, f_salt2) != (salt1, salt2) or pgno == 0:
+            break
+        checksum = _wal_checksum(wal[offset : offset + 8], big_endian, *checksum)
+        checksum = _wal_checksum(wal[offset + 24 : offset + frame], big_endian, *checksum)
+        if checksum != (f_c1, f_c2):
+            break
+        pending[pgno] = offset + 24
+        if commit:
+            committed.update(pending)
+            pending = {}
+            pages = commit
+        offset += frame
+    if not pages:
+        return data
+    if pages * page_size > MAX_UNTRUSTED_BYTES:
+        raise _Refusal("its -wal makes it larger than the size reviewed")
+    image = bytearray(data[: pages * page_size])
+    image.extend(bytes(pages * page_size - len(image)))
+    for pgno, start in committed.items():
+        if pgno <= pages:
+            image[(pgno - 1) * page_size : pgno * page_size] = wal[start : start + page_size]
+    return bytes(image)
+
+
+def _untrusted_connection(data: bytes) -> sqlite3.Connection:
+    """A private in-memory database holding ``data``, set up for hostile content."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for limit, value in _UNTRUSTED_LIMITS:
+            conn.setlimit(limit, value)
+        conn.execute("PRAGMA trusted_schema=OFF")
+        conn.execute("PRAGMA cell_size_check=ON")
+        if hasattr(conn, "setconfig") and hasattr(sqlite3, "SQLITE_DBCONFIG_DEFENSIVE"):  # Python 3.12+
+            conn.setconfig(sqlite3.SQLITE_DBCONFIG_DEFENSIVE, True)
+        conn.deserialize(data)
+        conn.execute("PRAGMA mmap_size=0")
+        conn.execute("PRAGMA query_only=ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _shown(name: object) -> str:
+    text = str(name)
+    return repr(text if len(text) <= 60 else text[:60] + "...")
+
+
+_Shape = tuple[dict[tuple[str, str], str], dict[str, tuple[tuple[Any, ...], ...]], dict[str, tuple[Any, ...]]]
+
+
+def _schema_shape(conn: sqlite3.Connection) -> _Shape:
+    """The schema's objects, every table's columns and every index's definition, for comparison."""
+    objects: dict[tuple[str, str], str] = {}
+    virtual: list[str] = []
+    for kind, name, table, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"):
+        objects[(str(kind), str(name))] = str(table)
+        if kind == "table" and isinstance(sql, str) and sql.lstrip().upper().startswith("CREATE VIRTUAL"):
+            virtual.append(str(name))
+    if virtual:
+        raise _Refusal(f"it contains a virtual table ({_shown(virtual[0])}), which Warrant never writes")
+    columns: dict[str, tuple[tuple[Any, ...], ...]] = {}
+    indexes: dict[str, tuple[Any, ...]] = {}
+    for (kind, name), _table in sorted(objects.items()):
+        if kind != "table":
+            continue
+        quoted = name.replace('"', '""')
+        columns[name] = tuple(
+            (col_name, str(col_type).upper(), notnull, pk, hidden)
+            for _, col_name, col_type, notnull, _, pk, hidden in conn.execute(f'PRAGMA table_xinfo("{quoted}")')
+        )
+        for _, index, unique, origin, partial in conn.execute(f'PRAGMA index_list("{quoted}")'):
+            keys = tuple(
+                (cid, col, desc, coll, key)
+                for _, cid, col, desc, coll, key in conn.execute(
+                    'PRAGMA index_xinfo("{}")'.format(str(index).replace('"', '""'))
+                )
+            )
+            indexes[str(index)] = (name, unique, origin, partial, keys)
+    return objects, columns, indexes
+
+
+@functools.cache
+def _expected_shape() -> _Shape:
+    """The shape of the schema this Warrant creates, taken from a fresh in-memory store."""
+    fresh = Store.memory()
+    try:
+        return _schema_shape(fresh.db.conn)
+    finally:
+        fresh.close()
+
+
+def _check_untrusted_database(conn: sqlite3.Connection) -> None:
+    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if application_id != migrations.APPLICATION_ID or version != migrations.FORMAT_VERSION:
+        raise _Refusal("its application id or format version is not this Warrant's")
+    verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    if verdict != "ok":
+        raise _Refusal(f"it is damaged ({_shown(verdict)})")
+    objects, columns, indexes = _schema_shape(conn)
+    want_objects, want_columns, want_indexes = _expected_shape()
+    kinds = {"trigger": "a trigger", "view": "a view", "table": "a table", "index": "an index"}
+    for kind, name in sorted(set(objects) - set(want_objects)):
+        what = kinds.get(kind, f"a schema object of type {_shown(kind)}")
+        raise _Refusal(f"it contains {what} ({_shown(name)}) that Warrant never writes")
+    for kind, name in sorted(set(want_objects) - set(objects)):
+        raise _Refusal(f"its {kind} {_shown(name)} is missing")
+    for name, want in want_columns.items():
+        if columns.get(name) != want:
+            got = ", ".join(str(c[0]) for c in columns.get(name, ()))
+            raise _Refusal(f"its table {_shown(name)} does not have the columns Warrant writes (it has: {_shown(got)})")
+    for name, want in want_indexes.items():
+        if indexes.get(name) != want or objects.get(("index", name)) != want[0]:
+            raise _Refusal(f"its index {_shown(name)} is not the one Warrant writes")
+
+
+def _text_value(value: object, what: str, limit: int, *, empty: bool = True) -> str:
+    if not isinstance(value, str):
+        raise _Refusal(f"{what} is not text")
+    if len(value) > limit:
+        raise _Refusal(f"{what} is longer than {limit} characters")
+    if not empty and not value:
+        raise _Refusal(f"{what} is empty")
+    return value
+
+
+def _int_value(value: object, what: str) -> int:
+    if type(value) is not int:
+        raise _Refusal(f"{what} is not a whole number")
+    return value
+
+
+def _count(conn: sqlite3.Connection, table: str, limit: int) -> None:
+    n = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if n > limit:
+        raise _Refusal(f"it holds {n} rows in {table}; up to {limit} are reviewed")
+
+
+def _load_untrusted(conn: sqlite3.Connection, path: str) -> ColleagueFile:
+    """Read and validate every row; any row that does not make sense refuses the whole file."""
+    _count(conn, "meta", 1000)
+    meta: dict[str, str] = {}
+    for key, value in conn.execute("SELECT key, value FROM meta"):
+        k = _text_value(key, "a meta key", MAX_LABEL_CHARS)
+        meta[k] = _text_value(value, f"meta value {_shown(k)}", MAX_META_CHARS)
+    annotator = meta.get("annotator", "")[:MAX_LABEL_CHARS]
+
+    _count(conn, "documents", MAX_DOCUMENTS)
+    docs: dict[str, model.Document] = {}
+    for fp, title, doc_path, kind, text, added in conn.execute(
+        "SELECT fingerprint, title, path, kind, text, added FROM documents ORDER BY added, rowid"
+    ):
+        fp = _text_value(fp, "a document fingerprint", 64)
+        if not _HEX64.fullmatch(fp):
+            raise _Refusal(f"document fingerprint {_shown(fp)} is not a SHA-256")
+        where = f"document {fp[:12]}"
+        text = _text_value(text, f"the text of {where}", MAX_VALUE_BYTES)
+        if _documents.fingerprint(text) != fp:
+            raise _Refusal(f"the text of {where} does not match its fingerprint")
+        if fp in docs:
+            raise _Refusal(f"{where} appears twice")
+        docs[fp] = model.Document(
+            fingerprint=fp,
+            title=_text_value(title, f"the title of {where}", MAX_PATH_CHARS),
+            path=_text_value(doc_path, f"the path of {where}", MAX_PATH_CHARS),
+            text=text,
+            kind=_text_value(kind, f"the kind of {where}", MAX_NAME_CHARS),
+            added=_text_value(added, f"the date of {where}", MAX_STAMP_CHARS),
+        )
+
+    _count(conn, "tags", MAX_TAGS)
+    tags: dict[str, model.Tag] = {}
+    for name, label, colour, shortcut, position in conn.execute(
+        "SELECT name, label, colour, shortcut, position FROM tags ORDER BY position, name"
+    ):
+        name = _text_value(name, "a tag name", MAX_NAME_CHARS, empty=False)
+        colour = _text_value(colour, f"the colour of tag {_shown(name)}", 16)
+        if not _COLOUR.fullmatch(colour):
+            raise _Refusal(f"the colour of tag {_shown(name)} is not a #rrggbb colour")
+        if name in tags:
+            raise _Refusal(f"tag {_shown(name)} appears twice")
+        tags[name] = model.Tag(
+            name=name,
+            label=_text_value(label, f"the label of tag {_shown(name)}", MAX_LABEL_CHARS),
+            colour=colour,
+            shortcut=_text_value(shortcut, f"the shortcut of tag {_shown(name)}", 32),
+            position=_int_value(position, f"the position of tag {_shown(name)}"),
+        )
+
+    _count(conn, "relations", MAX_TAGS)
+    relations: dict[str, model.Relation] = {}
+    for name, label, position in conn.execute("SELECT name, label, position FROM relations ORDER BY position, name"):
+        name = _text_value(name, "a relation name", MAX_NAME_CHARS, empty=False)
+        if name in relations:
+            raise _Refusal(f"relation {_shown(name)} appears twice")
+        relations[name] = model.Relation(
+            name=name,
+            label=_text_value(label, f"the label of relation {_shown(name)}", MAX_LABEL_CHARS),
+            position=_int_value(position, f"the position of relation {_shown(name)}"),
+        )
+
+    _count(conn, "annotations", MAX_ANNOTATIONS)
+    annotations: list[model.Annotation] = []
+    ids: set[str] = set()
+    for row in conn.execute(_ANNOTATION_SELECT + ' ORDER BY document, start, "end", id'):
+        annotations.append(_untrusted_annotation(row, docs, tags, ids))
+
+    _count(conn, "links", MAX_ANNOTATIONS)
+    links: list[model.Link] = []
+    link_ids: set[str] = set()
+    for link_id, source, target, relation, author, created in conn.execute(_LINK_SELECT + " ORDER BY created, id"):
+        link_id = _text_value(link_id, "a link id", MAX_ID_CHARS, empty=False)
+        where = f"link {_shown(link_id)}"
+        if link_id in link_ids:
+            raise _Refusal(f"{where} appears twice (duplicate id)")
+        link_ids.add(link_id)
+        source = _text_value(source, f"the source of {where}", MAX_ID_CHARS)
+        target = _text_value(target, f"the target of {where}", MAX_ID_CHARS)
+        if source not in ids or target not in ids:
+            raise _Refusal(f"{where} joins an annotation that does not exist")
+        if source == target:
+            raise _Refusal(f"{where} joins an annotation to itself")
+        relation = _text_value(relation, f"the relation of {where}", MAX_NAME_CHARS)
+        if relation not in relations:
+            raise _Refusal(f"{where} has relation {_shown(relation)}, which the file does not define")
+        links.append(
+            model.Link(
+                id=link_id,
+                source=source,
+                target=target,
+                relation=relation,
+                author=_text_value(author, f"the author of {where}", MAX_LABEL_CHARS),
+                created=_text_value(created, f"the date of {where}", MAX_STAMP_CHARS),
+            )
+        )
+    return ColleagueFile(
+        path=path,
+        annotator=annotator,
+        documents=tuple(docs.values()),
+        tags=tuple(tags.values()),
+        relations=tuple(relations.values()),
+        annotations=tuple(annotations),
+        links=tuple(links),
+    )
+
+
+def _untrusted_annotation(
+    row: Sequence[Any], docs: dict[str, model.Document], tags: dict[str, model.Tag], ids: set[str]
+) -> model.Annotation:
+    annotation_id = _text_value(row[0], "an annotation id", MAX_ID_CHARS, empty=False)
+    where = f"annotation {_shown(annotation_id)}"
+    if annotation_id in ids:
+        raise _Refusal(f"{where} appears twice (duplicate id)")
+    ids.add(annotation_id)
+    fp = _text_value(row[1], f"the document of {where}", 64)
+    doc = docs.get(fp)
+    if doc is None:
+        raise _Refusal(f"{where} belongs to a document the file does not hold")
+    tag = _text_value(row[2], f"the tag of {where}", MAX_NAME_CHARS)
+    if tag not in tags:
+        raise _Refusal(f"{where} has tag {_shown(tag)}, which the file does not define")
+    start = _int_value(row[3], f"the start of {where}")
+    end = _int_value(row[4], f"the end of {where}")
+    if not 0 <= start < end <= len(doc.text):
+        raise _Refusal(f"{where} has offsets {start}-{end}, outside its document of {len(doc.text)} characters")
+    quote = _text_value(row[5], f"the quote of {where}", end - start)
+    if doc.text[start:end] != quote:
+        raise _Refusal(f"the quote of {where} is not the text at its offsets {start}-{end}")
+    return model.Annotation(
+        id=annotation_id,
+        document=fp,
+        tag=tag,
+        start=start,
+        end=end,
+        quote=quote,
+        prefix=_text_value(row[6], f"the prefix of {where}", MAX_CONTEXT_CHARS),
+        suffix=_text_value(row[7], f"the suffix of {where}", MAX_CONTEXT_CHARS),
+        note=_text_value(row[8], f"the note of {where}", MAX_NOTE_CHARS),
+        author=_text_value(row[9], f"the author of {where}", MAX_LABEL_CHARS),
+        created=_text_value(row[10], f"the date of {where}", MAX_STAMP_CHARS),
+        modified=_text_value(row[11], f"the date of {where}", MAX_STAMP_CHARS),
+        origin_author=_text_value(row[12], f"the origin author of {where}", MAX_LABEL_CHARS),
+        origin_id=_text_value(row[13], f"the origin id of {where}", MAX_ID_CHARS),
+        origin_file=_text_value(row[14], f"the origin file of {where}", MAX_PATH_CHARS),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -12,7 +13,7 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from desktop import cli
-from desktop.core import errors
+from desktop.core import documents, errors, store
 
 log = logging.getLogger("desktop")
 
@@ -28,6 +29,8 @@ _QT_LEVELS = {
 
 
 def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    if message.startswith("This plugin does not support"):
+        return  # the offscreen platform's notice that it has no window manager: not our concern
     logging.getLogger("qt").log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
 
 
@@ -56,9 +59,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.ui import main_window  # after QApplication: module-level Qt objects need it
 
     window = main_window.MainWindow()
-    path = args.path or str(SEED)
+    path = Path(args.path or SEED)
     try:
-        window.open_path(path, annotation_file=args.file, annotator=args.annotator)
+        if path.is_file() and main_window.is_annotation_file(path) and not args.file:
+            window.open_path(path, annotator=args.annotator)
+        else:
+            # An article: paint it first, then open its annotation file in the next turn of the
+            # event loop (sqlite-utils costs ~0.1 s to import). Everything that can fail on the
+            # command line is checked before the window appears.
+            loaded = documents.load(path)
+            target = Path(args.file) if args.file else main_window.default_annotation_path(loaded)
+            if target.exists():
+                store.inspect(target)
+            elif not target.parent.is_dir():
+                raise errors.StoreError(f"cannot create {target}: the folder {target.parent} does not exist")
+            window.preview(loaded, then=functools.partial(window.attach, loaded, target, args.annotator))
     except errors.WarrantError as exc:
         print(f"warrant: {exc}", file=sys.stderr)
         return 2

@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -118,6 +118,22 @@ class FindBar(QWidget):
             found = self.target.find(needle, flags)
         self.status.setText("" if found else self.tr("Not found"))
         return found
+
+
+class _AfterFirstPaint(QObject):
+    """Runs a callback once, in the event-loop turn after a widget's first paint."""
+
+    def __init__(self, widget: QWidget, callback: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self.callback = callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self.callback is not None:
+            watched.removeEventFilter(self)
+            callback, self.callback = self.callback, None
+            QTimer.singleShot(0, callback)
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -343,6 +359,35 @@ class MainWindow(QMainWindow):
             self.show_store(st, doc, loaded.spans)
         settings.remember_recent(str(p))
 
+    def preview(self, loaded: documents.LoadedDocument, then: Callable[[], object] | None = None) -> None:
+        """Paint an article at once, before its annotation file is open (start-up).
+
+        Editing waits for :meth:`attach`, which ``then`` should call: it runs right after the
+        reader's first paint, so the article is on screen before the store is imported and opened.
+        """
+        self.reader.show_text(loaded.text, (), loaded.spans)
+        self.setWindowTitle(f"{loaded.title} — Warrant")
+        self.file_label.setText(self.tr("Opening the annotation file..."))
+        if then is not None:
+            self._after_paint = _AfterFirstPaint(self.reader.viewport(), then)
+
+    def attach(self, loaded: documents.LoadedDocument, annotation_file: Path, annotator: str | None) -> bool:
+        """Open the annotation file of a previewed article and enable editing; a failure is shown in a dialog."""
+        try:
+            st = store.Store.open(annotation_file, annotator=annotator or settings.get("annotator") or None)
+            try:
+                doc = st.add_document(loaded)
+            except errors.WarrantError:
+                st.close()
+                raise
+        except errors.WarrantError as exc:
+            self.file_label.setText(self.tr("Not saving: the annotation file could not be opened"))
+            self.error(str(exc))
+            return False
+        self.show_store(st, doc, loaded.spans)
+        settings.remember_recent(loaded.path)
+        return True
+
     def show_store(
         self, st: store.Store, document: model.Document, spans: tuple[documents.Span, ...] = ()
     ) -> None:
@@ -374,9 +419,11 @@ class MainWindow(QMainWindow):
         sess = self.session
         assert sess is not None
         doc = sess.document
-        self.reader.show_text(
-            doc.text, ((a.id, a, sess.tag(a.tag)) for a in sess.annotations.values()), self._spans
-        )
+        items = ((a.id, a, sess.tag(a.tag)) for a in sess.annotations.values())
+        if self.reader.text == doc.text and self.reader.document().characterCount() > 1:
+            self.reader.replace_marks(items)  # the preview already shows this text
+        else:
+            self.reader.show_text(doc.text, items, self._spans)
         self.pane.reset(sess.sorted_annotations(), sess.tags)
         self.setWindowTitle(f"{doc.title} — {Path(sess.store.path).name} — Warrant")
         self.file_label.setText(self.tr("Saved as you go in %s") % sess.store.path)
@@ -469,6 +516,7 @@ class MainWindow(QMainWindow):
         assert sess is not None
         self.reader.set_marks((a.id, self.reader.mark_for(a, sess.tag(a.tag))) for a in added)
         self.pane.added(added)
+        log.info("tagged %s", " ".join(f"{a.id}:{a.tag}:{a.start}-{a.end}" for a in added))
 
     def _on_removed(self, removed: list[model.Annotation]) -> None:
         self.reader.drop_marks(a.id for a in removed)

@@ -196,6 +196,14 @@ class Reader(QPlainTextEdit):
             self._apply_spans(spans)
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
+    def replace_marks(self, annotations: Iterable[tuple[str, model.Annotation, model.Tag]]) -> None:
+        """Replace every mark on the text already shown (one highlighting pass, only if there are marks)."""
+        had = bool(self.highlighter.marks)
+        self.highlighter.reset({key: self.mark_for(a, tag) for key, a, tag in annotations})
+        if had or self.highlighter.marks:
+            self.highlighter.rehighlight()
+        self.margin.update()
+
     def _apply_spans(self, spans: Sequence[documents.Span]) -> None:
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()

@@ -33,8 +33,8 @@ _DEFAULTS = {s.name: s.default for s in SETTINGS}
 
 def data_dir() -> Path:
     """Where annotation files made for articles live (created on demand)."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    path = Path(base or Path.home() / ".local" / "share" / APPLICATION) / "annotations"
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    path = Path(base or Path.home() / ".local" / "share") / APPLICATION / "annotations"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -44,8 +44,8 @@ def _settings() -> QSettings:
 
 
 def _state() -> QSettings:
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
-    path = Path(base or Path.home() / ".cache" / APPLICATION)
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericCacheLocation)
+    path = Path(base or Path.home() / ".cache") / APPLICATION
     return QSettings(str(path / "window-state.ini"), QSettings.Format.IniFormat)
 
 

@@ -241,3 +241,21 @@ def test_qt_void_calls_do_not_crash(qtbot):
     for i in range(20_000):
         cursor.setPosition(i % 100)
     assert cursor.position() == 19_999 % 100
+
+
+def test_start_up_paints_first_then_opens_the_annotation_file(qtbot, tmp_path, seed_path):
+    from desktop.core import documents
+
+    w = main_window.MainWindow()
+    qtbot.addWidget(w)
+    loaded = documents.load(seed_path)
+    target = tmp_path / "later.warrant"
+    w.preview(loaded, then=lambda: w.attach(loaded, target, "Ana"))
+    assert w.session is None and not w.actions.tag_actions  # nothing to tag with before the file is open
+    assert w.reader.text == loaded.text
+    w.show()
+    qtbot.waitUntil(lambda: w.session is not None, timeout=5000)
+    assert target.exists() and w.session.store.annotator == "Ana"
+    select_phrase(w, "Eurasian Economic Union")
+    w.tag_selection("claim")
+    assert len(rows_in_file(target)) == 1
