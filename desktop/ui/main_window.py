@@ -192,6 +192,8 @@ class MainWindow(QMainWindow):
 
         self._build_toolbar()
         self._build_menus()
+        self._populate_toolbar()
+        self._populate_annotation_menu()
         self._connect_actions()
         self._set_editing_enabled(False)
         self.resize(1280, 820)
@@ -212,11 +214,9 @@ class MainWindow(QMainWindow):
         self.document_box.activated.connect(self._document_chosen)
 
     def _populate_toolbar(self) -> None:
+        """Fill the toolbar once; tag actions are inserted before ``_tag_anchor`` as tags change."""
         a = self.actions
-        self.toolbar.clear()
-        for action in self.actions.tag_actions.values():
-            self.toolbar.addAction(action)
-        self.toolbar.addSeparator()
+        self._tag_anchor = self.toolbar.addSeparator()
         for action in (a.annotation_note, a.link_start, a.annotation_delete):
             self.toolbar.addAction(action)
         self.toolbar.addSeparator()
@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         self.toolbar.addAction(self.redo_action)
         self.toolbar.addSeparator()
         self.document_action = self.toolbar.addWidget(self.document_box)
+        self.document_action.setVisible(False)
 
     def _build_menus(self) -> None:
         a = self.actions
@@ -262,17 +263,28 @@ class MainWindow(QMainWindow):
             self.addAction(action)
 
     def _populate_annotation_menu(self) -> None:
+        """Fill the Annotation menu once; tag actions are inserted before ``_menu_anchor``."""
         a = self.actions
         menu = self.annotation_menu
-        menu.clear()
-        for action in self.actions.tag_actions.values():
-            menu.addAction(action)
-        menu.addSeparator()
+        self._menu_anchor = menu.addSeparator()
         for action in (a.annotation_note, a.annotation_delete, a.link_start, a.link_remove):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(a.annotation_copy_markdown)
         menu.addAction(a.annotation_export_selected)
+
+    def _install_tag_actions(self, tags: list[model.Tag]) -> None:
+        """Replace the tag actions (toolbar, menu, shortcuts) after the tag set changed."""
+        for old in self.actions.tag_actions.values():
+            self.toolbar.removeAction(old)
+            self.annotation_menu.removeAction(old)
+            self.removeAction(old)
+        new = self.actions.make_tag_actions(tags)
+        for action in new:
+            action.triggered.connect(functools.partial(self._tag_action, str(action.data())))
+            self.addAction(action)
+        self.toolbar.insertActions(self._tag_anchor, new)
+        self.annotation_menu.insertActions(self._menu_anchor, new)
 
     def _connect_actions(self) -> None:
         a = self.actions
@@ -500,11 +512,7 @@ class MainWindow(QMainWindow):
         sess = self.session
         if sess is None:
             return
-        for action in self.actions.make_tag_actions(sess.tags):
-            action.triggered.connect(functools.partial(self._tag_action, str(action.data())))
-            self.addAction(action)
-        self._populate_toolbar()
-        self._populate_annotation_menu()
+        self._install_tag_actions(sess.tags)
         self.pane.set_tags(sess.tags)
         self._set_editing_enabled(True)
 
