@@ -82,16 +82,23 @@ class Highlighter(QSyntaxHighlighter):
         return self.marks.pop(key, None)
 
     def _format(self, mine: tuple[str, ...], theirs: tuple[str, ...]) -> QTextCharFormat:
+        """The format of a stretch covered by ``mine`` (outermost first) and ``theirs`` colours.
+
+        One of my annotations tints its tag's colour; where mine overlap, the innermost colour
+        tints more strongly and the outer one underlines it, so both stay visible. A colleague's
+        annotations are wavy underlines in their tag's colour.
+        """
         key = (mine, theirs)
         fmt = self._formats.get(key)
         if fmt is None:
             fmt = QTextCharFormat()
             if mine:
-                colours = [QColor(c) for c in mine]
-                r = sum(c.red() for c in colours) // len(colours)
-                g = sum(c.green() for c in colours) // len(colours)
-                b = sum(c.blue() for c in colours) // len(colours)
-                fmt.setBackground(QColor(r, g, b, min(200, TINT_ALPHA + 48 * (len(colours) - 1))))
+                tint = QColor(mine[-1])
+                tint.setAlpha(min(200, TINT_ALPHA + 48 * (len(mine) - 1)))
+                fmt.setBackground(tint)
+                if len(mine) > 1:
+                    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+                    fmt.setUnderlineColor(QColor(mine[0]))
             if theirs:
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
                 fmt.setUnderlineColor(QColor(theirs[-1]))
@@ -120,6 +127,7 @@ class Highlighter(QSyntaxHighlighter):
             covering = [m for s, e, m in spans if s <= a and e >= b]
             if not covering:
                 continue
+            covering.sort(key=lambda m: m.start - m.end)  # outermost (longest) first
             mine = tuple(m.colour for m in covering if not m.theirs)
             theirs = tuple(m.colour for m in covering if m.theirs)
             self.setFormat(a, b - a, self._format(mine, theirs))
