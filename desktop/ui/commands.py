@@ -65,6 +65,12 @@ def execute(stack: QUndoStack, command: _Command, on_error: ErrorSink) -> bool:
     return True
 
 
+def record(stack: QUndoStack, command: _Command, on_error: ErrorSink) -> None:
+    """Push a command whose first ``do()`` already happened elsewhere (an import), so it can be undone."""
+    command.on_error = on_error
+    stack.push(command)
+
+
 class AddAnnotations(_Command):
     """Tag a passage (or accept colleagues' annotations): insert annotations, and links among them."""
 

@@ -400,9 +400,7 @@ class MainWindow(QMainWindow):
         settings.remember_recent(loaded.path)
         return True
 
-    def show_store(
-        self, st: store.Store, document: model.Document, spans: tuple[documents.Span, ...] = ()
-    ) -> None:
+    def show_store(self, st: store.Store, document: model.Document, spans: tuple[documents.Span, ...] = ()) -> None:
         """Make ``st`` the open annotation file and show ``document``."""
         old = self.session
         if old is not None:
@@ -624,9 +622,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Select one annotation to link from"), 4000)
             return
         self._link_source = ids
-        self.statusBar().showMessage(
-            self.tr("Link: click the passage or row it relates to (Esc cancels)"), 15000
-        )
+        self.statusBar().showMessage(self.tr("Link: click the passage or row it relates to (Esc cancels)"), 15000)
 
     def keyPressEvent(self, event: object) -> None:
         from PySide6.QtGui import QKeyEvent
@@ -795,19 +791,105 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Copy written to %s") % path, 6000)
 
     def export_dialog(self, selected_only: bool = False) -> None:
-        """File > Export: filled in by the exchange integration."""
-        self.statusBar().showMessage(self.tr("Export is not available in this build"), 4000)
+        """File > Export: format, scope and destination; the write is atomic."""
+        from desktop.ui.dialogs import export as export_dialog
 
-    def import_dialog(self) -> None:
-        """File > Import: filled in by the exchange integration."""
-        self.statusBar().showMessage(self.tr("Import is not available in this build"), 4000)
+        sess = self.session
+        if sess is None:
+            return
+        selected = self.pane.selected_ids()
+        dialog = export_dialog.ExportDialog(sess.tags, bool(selected), self)
+        if selected_only and selected:
+            dialog.scope_buttons[export_dialog.SCOPE_SELECTED].setChecked(True)
+        if self._test_export is not None:
+            request, destination = self._test_export
+        else:
+            if dialog.exec() != dialog.DialogCode.Accepted:
+                return
+            request = dialog.request()
+            destination = export_dialog.ask_destination(self, sess.store, request[0], request[1])
+            if destination is None:
+                return
+        fmt, jsonl, chosen, tags = request
+        try:
+            count = export_dialog.export(
+                self,
+                sess.store,
+                fmt,
+                destination,
+                jsonl=jsonl,
+                tags=tags,
+                document=None if chosen == export_dialog.SCOPE_ALL else sess.document.fingerprint,
+                annotation_ids=selected if chosen == export_dialog.SCOPE_SELECTED else None,
+            )
+        except errors.WarrantError as exc:
+            self.error(str(exc))
+            return
+        self.statusBar().showMessage(self.tr("Exported %d annotations to %s") % (count, destination), 8000)
+
+    _test_export: tuple[tuple[str, bool, str, list[str] | None], str] | None = None
+    """Tests set ((format, jsonl, scope, tags), destination) to answer the export dialogs."""
+
+    def import_dialog(self, path: str | None = None) -> None:
+        """File > Import: W3C annotations into this file; one undoable step."""
+        from desktop.core.exchange import w3c
+
+        sess = self.session
+        if sess is None:
+            return
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self,
+                self.tr("Import W3C Annotations"),
+                "",
+                self.tr("W3C annotations (*.json *.jsonld *.jsonl);;All files (*)"),
+            )
+            if not path:
+                return
+        before = {a.id for a in sess.store.annotations()}
+        before_links = {k.id for k in sess.store.links()}
+        try:
+            report = w3c.import_file(sess.store, path)
+        except errors.WarrantError as exc:
+            self.error(str(exc))
+            return
+        added = [a for a in sess.store.annotations() if a.id not in before]
+        links = [k for k in sess.store.links() if k.id not in before_links]
+        if report.tags_added:
+            sess.reload_tags()
+        sess.adopt(added, links)
+        if added or links:
+            command = commands.AddAnnotations(sess, added, links, text=self.tr("Import %d annotations") % len(added))
+            commands.record(self.undo_stack, command, self.error)
+            self._fill_documents()
+        lines = [
+            self.tr("Imported %d annotations (%d were already here).") % (report.imported, report.skipped_duplicates)
+        ]
+        if report.orphans:
+            lines.append(self.tr("%d could not be placed in the text:") % len(report.orphans))
+            lines.extend(f"  {oid}: {quote[:80]}" for oid, quote, _reason in report.orphans[:20])
+        self.statusBar().showMessage(lines[0], 8000)
+        if report.orphans:
+            self.error("\n".join(lines))
+
+    def copy_markdown(self) -> None:
+        """Copy the selected rows as Markdown."""
+        from PySide6.QtWidgets import QApplication
+
+        from desktop.core.exchange import report, scope
+
+        sess = self.session
+        ids = self.pane.selected_ids()
+        if sess is None or not ids:
+            self.statusBar().showMessage(self.tr("Select rows to copy"), 4000)
+            return
+        text = report.annotations_markdown(scope.select(sess.store, annotation_ids=ids))
+        QApplication.clipboard().setText(text)
+        self.statusBar().showMessage(self.tr("Copied %d passages as Markdown") % len(ids), 4000)
 
     def review_dialog(self) -> None:
         """File > Review: filled in by the review integration."""
         self.statusBar().showMessage(self.tr("Review is not available in this build"), 4000)
-
-    def copy_markdown(self) -> None:
-        """Copy the selected rows as Markdown: filled in by the exchange integration."""
 
     def show_shortcuts(self) -> None:
         """List every keyboard shortcut."""

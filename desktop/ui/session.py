@@ -69,6 +69,10 @@ class Session(QObject):
     def insert(self, annotations: Sequence[model.Annotation], links: Sequence[model.Link] = ()) -> None:
         """Store annotations (and links) in one transaction, then announce them."""
         self.store.insert_annotations(annotations, links)
+        self.adopt(annotations, links)
+
+    def adopt(self, annotations: Sequence[model.Annotation], links: Sequence[model.Link] = ()) -> None:
+        """Announce annotations and links that another path (an import) already stored."""
         mine = [a for a in annotations if a.document == self.document.fingerprint]
         for a in mine:
             self.annotations[a.id] = a
