@@ -17,7 +17,9 @@ from desktop.core import documents, errors, store
 
 log = logging.getLogger("desktop")
 
-SEED = Path(__file__).resolve().parent.parent.parent / "seeds" / "russian-iranian-alliance.txt"
+ROOT = Path(__file__).resolve().parent.parent.parent
+SEED = ROOT / "seeds" / "russian-iranian-alliance.txt"
+ICON = ROOT / "resources" / "warrant.svg"
 
 _QT_LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,
@@ -55,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Warrant")
     app.setApplicationDisplayName("Warrant")
     app.setDesktopFileName("warrant")
+    if ICON.exists():
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(ICON)))
 
     from desktop.ui import main_window  # after QApplication: module-level Qt objects need it
 
