@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import anchoring, documents, errors, model, store
 from desktop.ui import actions as actions_mod
-from desktop.ui import commands, pane, reader, session, settings
+from desktop.ui import argument_tabs, commands, pane, reader, session, settings
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +173,15 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.pane, self.tr("Annotations"))
+        self.outline_tab = argument_tabs.LazyTab(
+            lambda parent: argument_tabs.make_outline(parent, self._argument_item_activated), self
+        )
+        self.map_tab = argument_tabs.LazyTab(
+            lambda parent: argument_tabs.MapPage(parent, self._argument_item_activated, self.error), self
+        )
+        self.add_extra_tab("outline", self.outline_tab, self.tr("Outline"))
+        self.add_extra_tab("map", self.map_tab, self.tr("Map"))
+        self.tabs.currentChanged.connect(lambda _index: self.refresh_argument_views())
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("main_splitter")
@@ -522,11 +531,13 @@ class MainWindow(QMainWindow):
         assert sess is not None
         self.reader.set_marks((a.id, self.reader.mark_for(a, sess.tag(a.tag))) for a in added)
         self.pane.added(added)
+        self._argument_changed()
         log.info("tagged %s", " ".join(f"{a.id}:{a.tag}:{a.start}-{a.end}" for a in added))
 
     def _on_removed(self, removed: list[model.Annotation]) -> None:
         self.reader.drop_marks(a.id for a in removed)
         self.pane.removed(removed)
+        self._argument_changed()
 
     def _on_changed(self, old: model.Annotation, new: model.Annotation) -> None:
         sess = self.session
@@ -534,12 +545,33 @@ class MainWindow(QMainWindow):
         if old.tag != new.tag:
             self.reader.set_marks([(new.id, self.reader.mark_for(new, sess.tag(new.tag)))])
         self.pane.changed(old, new)
+        self._argument_changed()
 
     def _on_links(self) -> None:
-        """Links changed: the outline and map tabs refresh (they are small)."""
-        refresh = getattr(self, "refresh_argument_views", None)
-        if callable(refresh):
-            refresh()
+        """Links changed: the outline and map are out of date."""
+        self.outline_tab.dirty = self.map_tab.dirty = True
+        self.refresh_argument_views()
+
+    def _argument_changed(self) -> None:
+        self.outline_tab.dirty = self.map_tab.dirty = True
+        if self.tabs.currentWidget() is not self.pane:
+            self.refresh_argument_views()
+
+    def refresh_argument_views(self) -> None:
+        """Rebuild the outline or the map if it is the tab in view and out of date (never while hidden)."""
+        sess = self.session
+        current = self.tabs.currentWidget()
+        if sess is not None and current in (self.outline_tab, self.map_tab):
+            tab = self.outline_tab if current is self.outline_tab else self.map_tab
+            if tab.dirty:
+                argument_tabs.refresh(tab, sess)
+
+    def _argument_item_activated(self, annotation_id: str) -> None:
+        """A box of the map or an item of the outline was clicked: go to its passage (or end a link)."""
+        if self._link_source:
+            self._finish_link(annotation_id)
+            return
+        self.go_to(annotation_id)
 
     # -- editing ------------------------------------------------------------------------------
 

@@ -1,0 +1,106 @@
+"""The Outline and Map tabs: built the first time they are shown, refreshed only while visible."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from desktop.core import errors
+from desktop.ui import session as session_mod
+
+log = logging.getLogger(__name__)
+
+
+class LazyTab(QWidget):
+    """A tab page whose real widget is imported and made on first need (the views cost start-up time)."""
+
+    def __init__(self, factory: Callable[[QWidget], QWidget], parent: QWidget | None = None) -> None:
+        """Hold ``factory`` until :meth:`widget` is first called."""
+        super().__init__(parent)
+        self._factory = factory
+        self._widget: QWidget | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.dirty = True
+
+    def built(self) -> bool:
+        """True once the real widget exists."""
+        return self._widget is not None
+
+    def widget(self) -> QWidget:
+        """The real widget, made now if need be."""
+        if self._widget is None:
+            self._widget = self._factory(self)
+            self._layout.addWidget(self._widget)
+        return self._widget
+
+
+def make_outline(parent: QWidget, on_activate: Callable[[str], None]) -> QWidget:
+    """The outline view."""
+    from desktop.ui import outline_view
+
+    view = outline_view.OutlineView(parent)
+    view.annotation_activated.connect(on_activate)
+    return view
+
+
+class MapPage(QWidget):
+    """The argument map with its buttons: fit, export SVG, export PNG."""
+
+    def __init__(self, parent: QWidget, on_activate: Callable[[str], None], on_error: Callable[[str], None]) -> None:
+        """Build the map view and its buttons."""
+        super().__init__(parent)
+        from desktop.ui import argument_map
+
+        self.view = argument_map.ArgumentMapView(self)
+        self.view.annotation_activated.connect(on_activate)
+        self._on_error = on_error
+        buttons = QHBoxLayout()
+        for text, slot in (
+            (self.tr("Fit"), self.view.fit),
+            (self.tr("Export SVG..."), lambda: self.export("svg")),
+            (self.tr("Export PNG..."), lambda: self.export("png")),
+        ):
+            button = QPushButton(text, self)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view, 1)
+        self.title = "Argument map"
+
+    def export(self, kind: str, path: str | None = None) -> bool:
+        """Export the map as SVG or PNG (asks where unless ``path`` is given)."""
+        if path is None:
+            suggestion = str(Path.home() / f"argument-map.{kind}")
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export Map"), suggestion, f"*.{kind}")
+            if not path:
+                return False
+            if not path.endswith(f".{kind}"):
+                path += f".{kind}"
+        try:
+            if kind == "svg":
+                self.view.export_svg(path, self.title)
+            else:
+                self.view.export_png(path)
+        except errors.WarrantError as exc:
+            self._on_error(str(exc))
+            return False
+        return True
+
+
+def refresh(tab: LazyTab, sess: session_mod.Session) -> None:
+    """Give a built outline or map the session's current annotations and links."""
+    widget = tab.widget()
+    target = widget.view if isinstance(widget, MapPage) else widget
+    if isinstance(widget, MapPage):
+        widget.title = f"Argument map: {sess.document.title}"
+    target.set_data(  # type: ignore[attr-defined]
+        sess.sorted_annotations(), list(sess.links.values()), sess.tags, sess.store.relations()
+    )
+    tab.dirty = False
