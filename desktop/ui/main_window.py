@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import (
@@ -39,6 +40,9 @@ from PySide6.QtWidgets import (
 from desktop.core import anchoring, documents, errors, model, store
 from desktop.ui import actions as actions_mod
 from desktop.ui import argument_tabs, commands, pane, reader, session, settings
+
+if TYPE_CHECKING:
+    from desktop.ui import reviewing
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +156,7 @@ class MainWindow(QMainWindow):
         self._link_source: list[str] = []
         self._spans: tuple[documents.Span, ...] = ()
         self.extra_tabs: dict[str, QWidget] = {}
+        self.reviewer: reviewing.Reviewer | None = None
 
         self.reader = reader.Reader(self)
         self.reader.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -447,6 +452,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{doc.title} — {Path(sess.store.path).name} — Warrant")
         self.file_label.setText(self.tr("Saved as you go in %s") % sess.store.path)
         self._on_links()
+        if self.reviewer is not None:
+            self.reviewer.refresh()
 
     def _fill_documents(self) -> None:
         sess = self.session
@@ -553,6 +560,8 @@ class MainWindow(QMainWindow):
         self.refresh_argument_views()
 
     def _argument_changed(self) -> None:
+        if self.reviewer is not None:
+            self.reviewer.schedule()
         self.outline_tab.dirty = self.map_tab.dirty = True
         if self.tabs.currentWidget() is not self.pane:
             self.refresh_argument_views()
@@ -582,7 +591,8 @@ class MainWindow(QMainWindow):
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.exec()
 
-    def _run(self, command: commands._Command) -> bool:
+    def run_command(self, command: commands._Command) -> bool:
+        """Perform an edit and put it on the undo stack; False (after a dialog) if it failed."""
         return commands.execute(self.undo_stack, command, self.error)
 
     def tag_selection(self, tag: str) -> None:
@@ -596,14 +606,14 @@ class MainWindow(QMainWindow):
             if annotation is None:
                 self.statusBar().showMessage(self.tr("Only white space is selected: nothing to tag"), 4000)
                 return
-            if self._run(commands.AddAnnotations(sess, [annotation])):
+            if self.run_command(commands.AddAnnotations(sess, [annotation])):
                 cursor = self.reader.textCursor()
                 cursor.clearSelection()
                 self.reader.setTextCursor(cursor)
             return
         ids = [i for i in self.pane.selected_ids() if sess.annotations[i].tag != tag]
         if ids:
-            self._run(commands.UpdateAnnotations(sess, ids, tag=tag))
+            self.run_command(commands.UpdateAnnotations(sess, ids, tag=tag))
         elif not self.pane.selected_ids():
             self.statusBar().showMessage(self.tr("Select a passage in the article first, then press its key"), 4000)
 
@@ -614,7 +624,7 @@ class MainWindow(QMainWindow):
             return
         ids = self.pane.selected_ids()
         if ids:
-            self._run(commands.DeleteAnnotations(sess, ids))
+            self.run_command(commands.DeleteAnnotations(sess, ids))
 
     def edit_note(self) -> None:
         """Write or change the note of the selected annotation."""
@@ -626,7 +636,7 @@ class MainWindow(QMainWindow):
         current = sess.annotations[ids[0]].note if len(ids) == 1 else ""
         text, ok = QInputDialog.getMultiLineText(self, self.tr("Note"), self.tr("Note:"), current)
         if ok and (len(ids) > 1 or text != current):
-            self._run(commands.UpdateAnnotations(sess, ids, note=text))
+            self.run_command(commands.UpdateAnnotations(sess, ids, note=text))
 
     def add_tag_dialog(self) -> None:
         """Add a tag of the user's own to the file's tag set."""
@@ -680,7 +690,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("That link exists already"), 4000)
             return
         link = model.Link(model.new_id(), source_id, target_id, relation, sess.store.annotator, model.now_utc())
-        if self._run(commands.AddLink(sess, link)):
+        if self.run_command(commands.AddLink(sess, link)):
             self.statusBar().showMessage(
                 self.tr("Linked: %s %s %s") % (sess.tag(source.tag).label, relation, sess.tag(target.tag).label), 4000
             )
@@ -730,7 +740,7 @@ class MainWindow(QMainWindow):
             labels.append(f"{k.relation}: {quote}")
         choice, ok = QInputDialog.getItem(self, self.tr("Remove Link"), self.tr("Link:"), labels, 0, False)
         if ok:
-            self._run(commands.RemoveLink(sess, links[labels.index(choice)]))
+            self.run_command(commands.RemoveLink(sess, links[labels.index(choice)]))
 
     # -- selection sync -----------------------------------------------------------------------
 
@@ -919,9 +929,60 @@ class MainWindow(QMainWindow):
         QApplication.clipboard().setText(text)
         self.statusBar().showMessage(self.tr("Copied %d passages as Markdown") % len(ids), 4000)
 
-    def review_dialog(self) -> None:
-        """File > Review: filled in by the review integration."""
-        self.statusBar().showMessage(self.tr("Review is not available in this build"), 4000)
+    def review_dialog(self, paths: list[str] | None = None) -> None:
+        """File > Review: open colleagues' files read-only and compare them with mine."""
+        if self.session is None:
+            return
+        if paths is None:
+            paths, _ = QFileDialog.getOpenFileNames(
+                self, self.tr("Review Colleagues' Files"), "", self.tr("Warrant annotation files (*.warrant);;All files (*)")
+            )
+            if not paths:
+                return
+        reviewer = self._ensure_reviewer()
+        refused = reviewer.add_files(paths)
+        if refused:
+            self.error(self.tr("Not reviewed:") + "\n" + "\n".join(refused))
+        if not reviewer.files:
+            return
+        self.show_tab("review")
+        reviewer.refresh()
+
+    def _ensure_reviewer(self) -> reviewing.Reviewer:
+        if self.reviewer is None:
+            from desktop.ui import review_pane, reviewing
+
+            self.reviewer = reviewing.Reviewer(self)
+            pane_widget = review_pane.ReviewPane(self)
+            self.reviewer.pane = pane_widget
+            pane_widget.row_activated.connect(self._review_row)
+            pane_widget.colleague_toggled.connect(self.reviewer.toggle)
+            pane_widget.accept_selected.connect(lambda: self.reviewer and self.reviewer.accept_rows(pane_widget.selected_rows()))
+            pane_widget.accept_agreed.connect(lambda: self.reviewer and self.reviewer.accept_agreed())
+            pane_widget.accept_tag.connect(lambda name: self.reviewer and self.reviewer.accept_tag(name))
+            pane_widget.close_requested.connect(self.close_review)
+            self.add_extra_tab("review", pane_widget, self.tr("Review"))
+        return self.reviewer
+
+    def close_review(self) -> None:
+        """Stop reviewing: the colleagues' passages leave the reader and the Review tab closes."""
+        if self.reviewer is None:
+            return
+        self.reviewer.close()
+        page = self.extra_tabs.pop("review", None)
+        if page is not None:
+            self.tabs.removeTab(self.tabs.indexOf(page))
+            page.deleteLater()
+        self.reviewer.deleteLater()
+        self.reviewer = None
+
+    def _review_row(self, row: object) -> None:
+        """Show both passages of an alignment row: the reader selects the stretch covering them."""
+        spans = [a for a in (getattr(row, "mine", None), getattr(row, "theirs", None)) if a is not None]
+        if getattr(row, "kind", "") == "orphan":
+            spans = [a for a in spans if a is not getattr(row, "theirs", None)]
+        if spans:
+            self.reader.select_cp(min(a.start for a in spans), max(a.end for a in spans))
 
     def show_shortcuts(self) -> None:
         """List every keyboard shortcut."""

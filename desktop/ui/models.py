@@ -179,42 +179,59 @@ class AnnotationFilter(QSortFilterProxyModel):
         super().__init__(parent)
         self._tags: frozenset[str] | None = None
         self._needle = ""
+        self._bulk: bytearray | None = None
+        self._folded: dict[str, tuple[model.Annotation, str]] = {}
         self.setDynamicSortFilter(False)
 
     def set_tags(self, tags: Iterable[str] | None) -> None:
         """Show only these tags (None: all)."""
-        self._begin()
         self._tags = None if tags is None else frozenset(tags)
-        self._end()
+        self.refilter()
 
     def set_search(self, text: str) -> None:
         """Show only annotations whose quote or note contains ``text`` (case-insensitive)."""
-        self._begin()
         self._needle = text.casefold().strip()
-        self._end()
+        self.refilter()
+
+    def filtering(self) -> bool:
+        """True when some rows may be hidden."""
+        return self._tags is not None or bool(self._needle)
 
     def refilter(self) -> None:
-        """Re-apply the filter after rows changed in place (a retag)."""
-        self._begin()
-        self._end()
+        """Re-apply the filter to every row (after a filter change, or rows changed in place by a retag).
 
-    # Qt 6.9 brought begin/endFilterChange and deprecated invalidateFilter(); 6.8 has only the latter.
-    def _begin(self) -> None:
-        if hasattr(self, "beginFilterChange"):
-            self.beginFilterChange()
+        The rows are judged in one pass over the list and the proxy is reset. Qt's incremental
+        re-filtering (``invalidateFilter``, ``endFilterChange``) removes the hidden rows range by
+        range and took 0.3 to 1 s with 50,000 rows; a reset takes about 0.1 s. The pane keeps the
+        selection across it.
+        """
+        source = self.sourceModel()
+        if self.filtering() and isinstance(source, AnnotationModel):
+            self._bulk = bytearray(self.accepts(a) for a in source.annotations())
+        self.beginResetModel()
+        self.endResetModel()
+        self.rowCount()  # the proxy maps its rows now, while the answers of the pass above hold
+        self._bulk = None
 
-    def _end(self) -> None:
-        if hasattr(self, "endFilterChange"):
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self.invalidateFilter()
+    def accepts(self, a: model.Annotation) -> bool:
+        """True when the filter shows ``a``."""
+        if self._tags is not None and a.tag not in self._tags:
+            return False
+        return not self._needle or self._needle in self._haystack(a)
+
+    def _haystack(self, a: model.Annotation) -> str:
+        """The quote and note of ``a`` case-folded, kept from one keystroke to the next."""
+        hit = self._folded.get(a.id)
+        if hit is None or hit[0] is not a:
+            hit = (a, f"{a.quote}\x00{a.note}".casefold())
+            self._folded[a.id] = hit
+        return hit[1]
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if self._tags is None and not self._needle:
             return True
+        if self._bulk is not None:
+            return bool(self._bulk[source_row])
         source = self.sourceModel()
         assert isinstance(source, AnnotationModel)
-        a = source.annotation(source_row)
-        if self._tags is not None and a.tag not in self._tags:
-            return False
-        return not self._needle or self._needle in a.quote.casefold() or self._needle in a.note.casefold()
+        return self.accepts(source.annotation(source_row))

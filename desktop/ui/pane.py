@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette
@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableView,
     QToolButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -76,22 +76,32 @@ class AnnotationPane(QWidget):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("Search quotes and notes"))
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.proxy.set_search)
+        self.search.textChanged.connect(lambda text: self._keeping_selection(lambda: self.proxy.set_search(text)))
         self.filters = QHBoxLayout()
         self.filters.setSpacing(4)
         self._filter_buttons: dict[str, QToolButton] = {}
 
-        self.view = QTreeView(self)
+        # A table, not a QTreeView: a tree lays out every row (calling the Python model for each)
+        # whenever one is inserted or the filter changes, 0.3 s with 10,000 rows and 1.3 s with
+        # 50,000; a table with fixed row heights touches only the rows it paints.
+        self.view = QTableView(self)
         self.view.setModel(self.proxy)
-        self.view.setRootIsDecorated(False)
-        self.view.setUniformRowHeights(True)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.setTabKeyNavigation(False)
+        self.view.setCornerButtonEnabled(False)
+        rows = self.view.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.view.setAlternatingRowColors(True)
-        self.view.setAllColumnsShowFocus(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.setItemDelegateForColumn(models.TAG, ChipDelegate(self.view))
-        header = self.view.header()
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(models.TAG, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(models.PASSAGE, QHeaderView.ResizeMode.Stretch)
@@ -147,7 +157,16 @@ class AnnotationPane(QWidget):
 
     def _apply_tag_filter(self) -> None:
         chosen = [name for name, b in self._filter_buttons.items() if b.isChecked()]
-        self.proxy.set_tags(None if len(chosen) == len(self._filter_buttons) else chosen)
+        self._keeping_selection(
+            lambda: self.proxy.set_tags(None if len(chosen) == len(self._filter_buttons) else chosen)
+        )
+
+    def _keeping_selection(self, change: Callable[[], None]) -> None:
+        """Apply a filter change (a reset of the proxy) and select again the rows still shown."""
+        ids = self.selected_ids()
+        change()
+        if ids:
+            self.select_ids(ids)
 
     def added(self, annotations: Sequence[model.Annotation]) -> None:
         """Insert new rows; select and show the last one."""
@@ -175,7 +194,8 @@ class AnnotationPane(QWidget):
             self._tally[old.tag] -= 1
             self._tally[new.tag] += 1
             self._show_counts()
-            self.proxy.refilter()
+            if self.proxy.filtering():
+                self._keeping_selection(self.proxy.refilter)
 
     def _show_counts(self) -> None:
         parts = [f"{t.label} {self._tally.get(t.name, 0)}" for t in self._tags]

@@ -100,3 +100,13 @@ def test_tooltips_show_markup_as_text(qtbot, tmp_path):
     w.tag_selection("claim")
     tip = w.pane.model.data(w.pane.model.index(0, models.PASSAGE), Qt.ItemDataRole.ToolTipRole)
     assert "&lt;b&gt;" in tip and "<b>" not in tip
+
+
+def test_text_column_never_runs_past_the_right_edge(qtbot, tmp_path, seed_path):
+    """The side margins are set before the resize is handled, so the text wraps inside the viewport."""
+    w = make_window(qtbot, seed_path, annotation_file=str(tmp_path / "a.warrant"))
+    w.resize(1400, 860)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.wait(20)
+    assert w.reader.horizontalScrollBar().maximum() == 0, w.reader.viewportMargins()

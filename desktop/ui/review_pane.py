@@ -1,0 +1,421 @@
+"""The Review tab: colleagues' passages beside mine, the alignment, agreement figures, and accepting.
+
+Colleagues' files are read once with ``store.open_untrusted`` (never written, never interpreted as
+markup). Their passages are drawn in the reader as wavy underlines in their tag colours, one toggle
+per colleague. The figures come from ``review.report_data``, the same data ``warrant compare --json``
+prints, so the window and the command line always agree.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core import model, review
+from desktop.ui import models, textutil
+
+log = logging.getLogger(__name__)
+
+ORPHAN = "orphan"
+KIND_LABELS = {
+    review.AGREED: "Agreed",
+    review.TAG_DIFFERS: "Tag differs",
+    review.ONLY_MINE: "Only mine",
+    review.ONLY_THEIRS: "Only theirs",
+    ORPHAN: "Not placed",
+}
+KIND_ORDER = (*review.KINDS, ORPHAN)
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the alignment list."""
+
+    kind: str
+    colleague: str
+    mine: model.Annotation | None
+    theirs: model.Annotation | None
+    placement: str = ""
+
+    @property
+    def quote(self) -> str:
+        """The passage shown for the row: theirs where there is one, else mine."""
+        a = self.theirs or self.mine
+        return a.quote if a is not None else ""
+
+
+def rows_of(doc: review.DocumentReview) -> list[Row]:
+    """Every alignment row of every colleague on one document, orphans last."""
+    out: list[Row] = []
+    for c in doc.colleagues:
+        methods = {p.annotation.id: p.method for p in c.placed}
+        for p in c.pairs:
+            out.append(Row(p.kind, c.label, p.mine, p.theirs, methods.get(p.theirs.id, "") if p.theirs else ""))
+        out.extend(Row(ORPHAN, c.label, None, a, "") for a in c.orphans)
+    return out
+
+
+class AlignmentModel(QAbstractTableModel):
+    """The alignment rows: kind, my tag, their tag, colleague, passage."""
+
+    COLUMNS = ("Kind", "Mine", "Theirs", "Colleague", "Passage")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        """Make an empty model."""
+        super().__init__(parent)
+        self.rows: list[Row] = []
+        self.tags: dict[str, model.Tag] = {}
+
+    def reset(self, rows: Sequence[Row], tags: dict[str, model.Tag]) -> None:
+        """Show new rows."""
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.tags = dict(tags)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt override
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt override
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section] if 0 <= section < len(self.COLUMNS) else None
+        return None
+
+    def _label(self, a: model.Annotation | None) -> str:
+        if a is None:
+            return "—"
+        tag = self.tags.get(a.tag)
+        return tag.label if tag else a.tag
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return KIND_LABELS[row.kind] + (f" ({row.placement})" if row.placement not in ("", "exact") else "")
+            if col == 1:
+                return self._label(row.mine)
+            if col == 2:
+                return self._label(row.theirs)
+            if col == 3:
+                return row.colleague
+            if col == 4:
+                return models.one_line(row.quote)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 4:
+            parts = []
+            if row.mine is not None:
+                parts.append(f"Mine ({self._label(row.mine)}): {row.mine.quote}")
+            if row.theirs is not None:
+                parts.append(f"{row.colleague} ({self._label(row.theirs)}): {row.theirs.quote}")
+                if row.theirs.note:
+                    parts.append(f"Their note: {row.theirs.note}")
+            return textutil.plain_tooltip("\n\n".join(parts))
+        if role == Qt.ItemDataRole.DecorationRole and col in (1, 2):
+            a = row.mine if col == 1 else row.theirs
+            if a is not None:
+                tag = self.tags.get(a.tag)
+                return QColor(tag.colour if tag else "#8c8c8c")
+        if role == Qt.ItemDataRole.UserRole:
+            return row.kind
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class AlignmentFilter(QSortFilterProxyModel):
+    """Shows only some kinds of rows, and only shown colleagues."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        """Show everything."""
+        super().__init__(parent)
+        self.kinds: set[str] = set(KIND_ORDER)
+        self.hidden_colleagues: set[str] = set()
+
+    def update(self, kinds: set[str], hidden: set[str]) -> None:
+        """Change what is shown."""
+        self.beginResetModel()
+        self.kinds = set(kinds)
+        self.hidden_colleagues = set(hidden)
+        self.endResetModel()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        source = self.sourceModel()
+        assert isinstance(source, AlignmentModel)
+        row = source.rows[source_row]
+        return row.kind in self.kinds and row.colleague not in self.hidden_colleagues
+
+
+def _figure(value: object) -> str:
+    return "—" if value is None else f"{float(value):.3f}"  # type: ignore[arg-type]
+
+
+class ReviewPane(QWidget):
+    """The Review tab's widgets; the window's :class:`desktop.ui.reviewing.Reviewer` drives it."""
+
+    row_activated = Signal(object)
+    """A :class:`Row` the user clicked."""
+    colleague_toggled = Signal(str, bool)
+    accept_selected = Signal()
+    accept_agreed = Signal()
+    accept_tag = Signal(str)
+    close_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        """Build an empty review pane."""
+        super().__init__(parent)
+        self.summary = QLabel(self)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        self.colleague_row = QHBoxLayout()
+        self.colleague_checks: dict[str, QCheckBox] = {}
+        self.kind_buttons: dict[str, QToolButton] = {}
+        kinds = QHBoxLayout()
+        for kind in KIND_ORDER:
+            button = QToolButton(self)
+            button.setCheckable(True)
+            button.setChecked(True)
+            button.toggled.connect(self._filter_changed)
+            self.kind_buttons[kind] = button
+            kinds.addWidget(button)
+        kinds.addStretch(1)
+
+        self.model = AlignmentModel(self)
+        self.proxy = AlignmentFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = QTableView(self)
+        self.view.setModel(self.proxy)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.view.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.view.clicked.connect(self._clicked)
+        self.view.activated.connect(self._clicked)
+
+        self.detail = QLabel(self)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.figures = QTableWidget(self)
+        self.figures.verticalHeader().hide()
+        self.figures.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.confusion_for = QComboBox(self)
+        self.confusion_for.currentIndexChanged.connect(lambda _i: self._show_confusion())
+        self.confusion = QTableWidget(self)
+        self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+        accept = QPushButton(self.tr("Accept Theirs"), self)
+        accept.setToolTip(self.tr("Copy the selected rows' passages of theirs into your file"))
+        accept.clicked.connect(self.accept_selected)
+        agreed = QPushButton(self.tr("Accept All Agreed"), self)
+        agreed.clicked.connect(self.accept_agreed)
+        self.by_tag = QPushButton(self.tr("Accept All Theirs of Tag"), self)
+        self.by_tag_menu = QMenu(self.by_tag)
+        self.by_tag.setMenu(self.by_tag_menu)
+        close = QPushButton(self.tr("Close Review"), self)
+        close.clicked.connect(self.close_requested)
+        buttons = QHBoxLayout()
+        for b in (accept, agreed, self.by_tag):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+
+        top = QWidget(self)
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.summary)
+        top_layout.addLayout(self.colleague_row)
+        top_layout.addLayout(kinds)
+        top_layout.addWidget(self.view, 1)
+        top_layout.addWidget(self.detail)
+        top_layout.addLayout(buttons)
+        bottom = QWidget(self)
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(QLabel(self.tr("Agreement (character-level kappa per tag; passages matched at IoU ≥ 0.5)"), self))
+        bottom_layout.addWidget(self.figures, 1)
+        heat = QHBoxLayout()
+        heat.addWidget(QLabel(self.tr("Confusion, my tag × their tag:"), self))
+        heat.addWidget(self.confusion_for, 1)
+        bottom_layout.addLayout(heat)
+        bottom_layout.addWidget(self.confusion, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        splitter.setSizes([420, 300])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+        self._data: dict[str, Any] = {}
+        self._tags: dict[str, model.Tag] = {}
+
+    # -- filling ------------------------------------------------------------------------------
+
+    def show_review(
+        self, doc: review.DocumentReview | None, data: dict[str, Any], tags: dict[str, model.Tag], notes: list[str]
+    ) -> None:
+        """Show one document's review: ``data`` is that document's entry of ``review.report_data``."""
+        self._data = data
+        self._tags = tags
+        rows = rows_of(doc) if doc is not None else []
+        self.model.reset(rows, tags)
+        counts = {k: sum(1 for r in rows if r.kind == k) for k in KIND_ORDER}
+        for kind, button in self.kind_buttons.items():
+            button.setText(f"{KIND_LABELS[kind]} {counts[kind]}")
+        labels = [c["annotator"] for c in data.get("colleagues", [])]
+        for label in list(self.colleague_checks):
+            if label not in labels:
+                check = self.colleague_checks.pop(label)
+                self.colleague_row.removeWidget(check)
+                check.setParent(None)
+        for label in labels:
+            if label not in self.colleague_checks:
+                check = QCheckBox(label, self)  # a name from a colleague's file: plain text only
+                check.setChecked(True)
+                check.toggled.connect(lambda on, name=label: self._colleague_toggled(name, on))
+                self.colleague_checks[label] = check
+                self.colleague_row.addWidget(check)
+        title = data.get("title", "")
+        summary = [f"Reviewing {title!r}: {len(labels)} colleague(s), {data.get('mine', 0)} passages of mine."]
+        summary.extend(notes)
+        self.summary.setText("\n".join(summary))
+        self._show_figures()
+        self.confusion_for.blockSignals(True)
+        self.confusion_for.clear()
+        self.confusion_for.addItems(labels)
+        self.confusion_for.blockSignals(False)
+        self._show_confusion()
+        self.by_tag_menu.clear()
+        for tag in tags.values():
+            action = self.by_tag_menu.addAction(tag.label)
+            action.triggered.connect(lambda _c=False, name=tag.name: self.accept_tag.emit(name))
+
+    def _show_figures(self) -> None:
+        colleagues = self._data.get("colleagues", [])
+        tag_names = list(dict.fromkeys(t for c in colleagues for t in c.get("kappa", {})))
+        header = ["Colleague", *[self._tags[t].label if t in self._tags else t for t in tag_names]]
+        header += ["κ overall", "Precision", "Recall", "F1"]
+        self.figures.clear()
+        self.figures.setColumnCount(len(header))
+        self.figures.setHorizontalHeaderLabels(header)
+        rows: list[list[str]] = []
+        for c in colleagues:
+            f1 = c.get("f1", {})
+            rows.append(
+                [c["annotator"], *[_figure(c["kappa"].get(t)) for t in tag_names], _figure(c.get("kappa_overall"))]
+                + [_figure(f1.get("precision")), _figure(f1.get("recall")), _figure(f1.get("f1"))]
+            )
+        alpha = self._data.get("alpha")
+        if alpha:
+            per_tag = alpha.get("per_tag", {})
+            rows.append(
+                ["α (all annotators)", *[_figure(per_tag.get(t)) for t in tag_names], _figure(alpha.get("overall"))]
+                + ["", "", ""]
+            )
+        self.figures.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                self.figures.setItem(r, c, QTableWidgetItem(value))
+        self.figures.resizeColumnsToContents()
+
+    def _show_confusion(self) -> None:
+        colleagues = self._data.get("colleagues", [])
+        index = self.confusion_for.currentIndex()
+        self.confusion.clear()
+        if not 0 <= index < len(colleagues):
+            self.confusion.setRowCount(0)
+            self.confusion.setColumnCount(0)
+            return
+        cells = colleagues[index].get("confusion", [])
+        names = list(dict.fromkeys([*self._tags, *(c["mine"] for c in cells if c["mine"]), *(c["theirs"] for c in cells if c["theirs"])]))
+        axis = [*names, None]
+        labels = [self._tags[n].label if n in self._tags else (n or "none") for n in names] + ["none"]
+        self.confusion.setRowCount(len(axis))
+        self.confusion.setColumnCount(len(axis))
+        self.confusion.setVerticalHeaderLabels([f"mine: {x}" for x in labels])
+        self.confusion.setHorizontalHeaderLabels([f"theirs: {x}" for x in labels])
+        counts = {(c["mine"], c["theirs"]): int(c["count"]) for c in cells}
+        peak = max(counts.values(), default=0) or 1
+        for r, mine in enumerate(axis):
+            for c, theirs in enumerate(axis):
+                n = counts.get((mine, theirs), 0)
+                item = QTableWidgetItem(str(n) if (mine, theirs) != (None, None) else "")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                heat = QColor("#2e7d32" if mine == theirs else "#c62828")
+                heat.setAlpha(int(30 + 200 * n / peak) if n else 0)
+                item.setBackground(heat)
+                self.confusion.setItem(r, c, item)
+        self.confusion.resizeColumnsToContents()
+
+    # -- user actions -------------------------------------------------------------------------
+
+    def _filter_changed(self) -> None:
+        kinds = {k for k, b in self.kind_buttons.items() if b.isChecked()}
+        hidden = {name for name, c in self.colleague_checks.items() if not c.isChecked()}
+        self.proxy.update(kinds, hidden)
+
+    def _colleague_toggled(self, name: str, on: bool) -> None:
+        self._filter_changed()
+        self.colleague_toggled.emit(name, on)
+
+    def _clicked(self, index: QModelIndex) -> None:
+        row = self.model.rows[self.proxy.mapToSource(index).row()]
+        parts = []
+        if row.mine is not None:
+            parts.append(f"Mine ({self.model._label(row.mine)}): {models.one_line(row.mine.quote, 400)}")
+        if row.theirs is not None:
+            where = "" if row.kind != ORPHAN else " — could not be placed in your text"
+            parts.append(
+                f"{row.colleague} ({self.model._label(row.theirs)}){where}: {models.one_line(row.theirs.quote, 400)}"
+            )
+            if row.theirs.note:
+                parts.append(f"Their note: {models.one_line(row.theirs.note, 400)}")
+        self.detail.setText("\n".join(parts))
+        self.row_activated.emit(row)
+
+    def selected_rows(self) -> list[Row]:
+        """The rows selected in the list."""
+        picked = {self.proxy.mapToSource(i).row() for i in self.view.selectionModel().selectedRows()}
+        return [self.model.rows[r] for r in sorted(picked)]
