@@ -92,20 +92,133 @@ def command_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _export_destination(args: argparse.Namespace) -> str | None:
+    """Where ``export`` writes: None for standard output, else ``-o`` or a file beside the annotation file."""
+    from pathlib import Path
+
+    from desktop.core import exchange
+
+    if args.output == "-":
+        return None
+    if args.output:
+        return str(args.output)
+    return str(Path(args.annotations).with_suffix(exchange.extension(args.format, jsonl=args.jsonl)))
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
-    raise errors.WarrantError("export is not available yet")
+    from pathlib import Path
+
+    from desktop.core import exchange, store
+
+    if args.jsonl and args.format != "w3c":
+        raise errors.ExchangeError("--jsonl only applies to --format w3c")
+    destination = _export_destination(args)
+    if destination is not None and Path(destination).resolve() == Path(args.annotations).resolve():
+        raise errors.ExchangeError(f"{destination} is the annotation file itself; choose another name with -o")
+    source = store.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
+    try:
+        fingerprint = source.find_document(args.document).fingerprint if args.document else None
+        selection = exchange.select(source, tags=args.tag, authors=args.author, document=fingerprint)
+        data = exchange.render_selection(selection, args.format, jsonl=args.jsonl)
+    finally:
+        source.close()
+    if destination is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    exchange.write_atomic(destination, data)
+    count = len(selection.annotations)
+    print(f"wrote {count} passage{'s' if count != 1 else ''} to {destination}")
+    return 0
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    raise errors.WarrantError("import is not available yet")
+    from pathlib import Path
+
+    from desktop.core import documents, store, textutil
+    from desktop.core.exchange import w3c
+
+    parsed = w3c.read_file(args.source)  # checked before the annotation file is opened or created
+    loaded = documents.load(args.document) if args.document else None
+    into = Path(args.into)
+    created = not into.exists()
+    target = store.Store.open(into, annotator=args.annotator if created else None, create=True)
+    try:
+        result = w3c.import_parsed(target, parsed, loaded)
+    except BaseException:
+        target.close()
+        if created:  # a file this command made for an import that failed is removed again
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(into) + suffix).unlink(missing_ok=True)
+        raise
+    target.close()
+    summary = f"imported {result.imported}, already present {result.skipped_duplicates}, orphans {len(result.orphans)}"
+    if result.links_imported or result.links_skipped:
+        summary += f", links {result.links_imported} (skipped {len(result.links_skipped)})"
+    print(summary)
+    for orphan_id, quote, reason in result.orphans:
+        print(f"  orphan {textutil.shorten(orphan_id, 60)}: \u201c{textutil.shorten(quote, 80)}\u201d ({reason})")
+    for link_id, reason in result.links_skipped:
+        print(f"  link {textutil.shorten(link_id, 60)} skipped: {reason}")
+    return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    raise errors.WarrantError("compare is not available yet")
+    import json
+
+    from desktop.core import review, store
+
+    # Every file, mine included, is read through the untrusted reader: its bytes only, so the
+    # comparison never writes anything, not even a -wal or -shm beside a file.
+    mine = store.open_untrusted(args.mine)
+    theirs = [store.open_untrusted(path) for path in args.theirs]
+    result = review.review(mine, theirs, document=args.document)
+    if args.json:
+        # ASCII escapes: a colleague's quote cannot put control characters on the terminal.
+        print(json.dumps(review.report_data(result), indent=2, ensure_ascii=True))
+        return 0
+    print(review.report_text(review.report_data(result)))
+    return 0
 
 
 def _cmd_outline(args: argparse.Namespace) -> int:
-    raise errors.WarrantError("outline is not available yet")
+    import json
+
+    from desktop.core import argument, store, textutil
+
+    source = store.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
+    try:
+        docs = [source.find_document(args.document)] if args.document else source.documents()
+        tags = source.tags()
+        relations = source.relations()
+        outlines = [
+            (doc, argument.build_outline(source.annotations(doc.fingerprint), source.links(doc.fingerprint), tags))
+            for doc in docs
+        ]
+    finally:
+        source.close()
+    if args.json:
+        data = {
+            "file": args.annotations,
+            "documents": [
+                {"fingerprint": doc.fingerprint, "title": doc.title, **argument.outline_json(outline, tags)}
+                for doc, outline in outlines
+            ],
+        }
+        # ASCII escapes: a quote cannot put control characters on the terminal.
+        print(json.dumps(data, indent=2, ensure_ascii=True))
+        return 0
+    if not outlines:
+        print(f"{textutil.one_line(args.annotations)} holds no documents yet")
+        return 0
+    chunks = []
+    for doc, outline in outlines:
+        heading = f"{textutil.one_line(doc.title) or 'Untitled'} ({doc.fingerprint[:12]})"
+        body = argument.outline_text(outline, tags, relations=relations)
+        chunks.append(f"{heading}\n{'=' * min(len(heading), 78)}\n\n{body}")
+    sys.stdout.write("\n".join(chunks))
+    sys.stdout.flush()
+    return 0
 
 
 def _fail(message: str) -> int:

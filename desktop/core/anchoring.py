@@ -8,9 +8,12 @@ astral (non-BMP) characters, which are the only ones that differ.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 from desktop.core import model
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 class Utf16Map:
@@ -20,10 +23,12 @@ class Utf16Map:
 
     def __init__(self, text: str) -> None:
         """Index the astral characters of ``text``."""
-        if text.isascii():
+        # Scanned in C (a Python loop over a 10 MB article took 3.7 s): count the astral characters
+        # by the UTF-16 length, then find them with a regular expression only if there are any.
+        if text.isascii() or len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text):
             astral: list[int] = []
         else:
-            astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+            astral = [m.start() for m in _ASTRAL.finditer(text)]
         self._astral_cp = astral
         self._astral_u16 = [i + k for k, i in enumerate(astral)]
         self.length = len(text)

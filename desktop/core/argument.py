@@ -21,7 +21,7 @@ Nothing here imports Qt: the same functions serve the window, the CLI and the ex
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,10 @@ _RELATION_ORDER = {SUPPORTS: 0, CONTRADICTS: 1, BASED_ON: 2}
 
 QUOTE_CHARS = 90
 """How many characters of a quote the outline's text shows."""
+MAX_INDENT = 12
+"""Deeper outline levels in text and Markdown stay at this indentation, labelled with their level."""
+MAX_JSON_DEPTH = 100
+"""How deep :func:`outline_json` nests children (see there)."""
 
 
 # -- links ------------------------------------------------------------------------------------------
@@ -409,7 +413,7 @@ def outline_text(
     if not outline.roots:
         out.append("  (no claims yet)")
     for depth, node in walk(outline.roots, 1):
-        prefix = "  " * depth
+        prefix = "  " * min(depth, MAX_INDENT) + (f"(level {depth}) " if depth > MAX_INDENT else "")
         if node.relation is not None:
             prefix += textutil.one_line(rel_label.get(node.relation, node.relation)) + ": "
         suffix = " (see above)" if node.repeated else ""
@@ -444,22 +448,28 @@ def outline_json(outline: Outline, tags: Iterable[model.Tag] = model.DEFAULT_TAG
         ``{"roots": [node, ...], "unlinked": [annotation, ...], "weak_points": {name: {"label",
         "count", "annotations": [annotation, ...]}}}`` where a node is an annotation (``id``,
         ``tag``, ``tag_label``, ``start``, ``end``, ``quote``) plus ``relation``, ``link``,
-        ``repeated`` and ``children``.
+        ``repeated``, ``depth`` (0 for a root) and ``children``. Nodes deeper than
+        :data:`MAX_JSON_DEPTH` are listed among the children of their ancestor at that depth (their
+        ``depth`` stays true), so that ``json.dumps`` never recurses too deeply.
     """
     tag_label = _tag_labels(tags)
 
     def node_json(node: OutlineNode) -> dict[str, Any]:
-        # Iterative, like the outline itself, so a deep chain of claims cannot exhaust the stack.
+        # Iterative, like the outline itself, so a deep chain of claims cannot exhaust the stack;
+        # nodes deeper than MAX_JSON_DEPTH hang under their ancestor at that depth (json.dumps recurses).
         result = _annotation_json(node.annotation, tag_label)
-        result.update(relation=node.relation, link=node.link, repeated=node.repeated, children=[])
-        stack = [(node, result)]
+        result.update(relation=node.relation, link=node.link, repeated=node.repeated, depth=0, children=[])
+        stack = [(node, result, 0)]
         while stack:
-            current, current_json = stack.pop()
+            current, current_json, depth = stack.pop()
             for child in current.children:
                 child_json = _annotation_json(child.annotation, tag_label)
-                child_json.update(relation=child.relation, link=child.link, repeated=child.repeated, children=[])
+                child_json.update(
+                    relation=child.relation, link=child.link, repeated=child.repeated, depth=depth + 1, children=[]
+                )
                 current_json["children"].append(child_json)
-                stack.append((child, child_json))
+                holder = child_json if depth + 1 < MAX_JSON_DEPTH else current_json
+                stack.append((child, holder, depth + 1))
         return result
 
     return {
@@ -511,7 +521,9 @@ def outline_markdown(
             text = f"_{esc(rel_label.get(node.relation, node.relation))}_: {text}"
         if node.repeated:
             text += " (see above)"
-        out.append("    " * depth + "- " + text)
+        if depth > MAX_INDENT:
+            text = f"(level {depth}) {text}"
+        out.append("    " * min(depth, MAX_INDENT) + "- " + text)
     if outline.unlinked:
         out += ["", f"{hashes} Not linked ({len(outline.unlinked)})", ""]
         out.extend("- " + item(a) for a in outline.unlinked)
@@ -567,10 +579,13 @@ class MapBox:
 
 @dataclass(frozen=True)
 class MapEdge:
-    """One link as an arrow from its source's box to its target's box.
+    """One link as an arrow (a polyline) from its source's box to its target's box.
 
-    ``(x1, y1)`` lies on the source box's border, ``(x2, y2)`` (the arrowhead) on the target's;
-    ``(label_x, label_y)`` is where the relation's label goes.
+    ``points`` runs from a point on the source box's border to one on the target's (where the
+    arrowhead goes); a link between neighbouring rows is one straight segment, a longer one runs
+    down free lanes between the boxes of the rows it crosses, a link within one row dips into the
+    space below it. ``(x1, y1)`` and ``(x2, y2)`` repeat the first and last points;
+    ``(label_x, label_y)`` is where the relation's label goes, always in the space between rows.
     """
 
     id: str
@@ -584,6 +599,7 @@ class MapEdge:
     y2: float
     label_x: float
     label_y: float
+    points: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -668,21 +684,25 @@ def layout_map(
 ) -> MapLayout:
     """Lay out an argument map: recommendations on top, claims in the middle, evidence below.
 
-    Claims that support or contradict other claims sit in rows below the claims they bear on;
-    annotations with tags the analyst added get a row of their own at the bottom. Within each
-    row the order starts as document order and is improved by barycentre sweeps (each box moves
-    towards the mean position of the boxes it is linked to), keeping the order with the fewest
-    crossing arrows. Rows longer than ``max_per_row`` wrap. Boxes never overlap: each row has its
-    own band of height ``box_height`` and boxes in a row are ``box_width + h_gap`` apart.
+    A layered (Sugiyama-style) drawing. Claims that support or contradict other claims sit in
+    rows below the claims they bear on; annotations with tags the analyst added get a row of
+    their own at the bottom; rows longer than ``max_per_row`` wrap. A link that crosses rows gets
+    a narrow lane in each row it passes, so arrows run between boxes, never through them. Within
+    each row the order starts as document order and is improved by barycentre sweeps (each box
+    moves towards the mean position of what it is linked to), keeping the order with the fewest
+    crossings; then boxes are pulled towards their neighbours as far as the row's order and
+    spacing allow (a least-squares fit). Boxes never overlap: each row has its own band of height
+    ``box_height``, and neighbours in a row are at least ``h_gap`` apart.
 
     Args:
         annotations: the annotations of one document, all of which get a box.
         links: their links; links to annotations not given are left out.
-        tags: the tag set (custom tags, i.e. not claim/evidence/recommendation, go to the last row).
+        tags: the tag set (custom tags, i.e. not claim/evidence/recommendation, go to the last
+            row, grouped in the tag set's order).
         relations: the relations, for the arrows' labels.
         box_width: every box's width.
         box_height: every box's height.
-        h_gap: the horizontal space between boxes in a row.
+        h_gap: the least horizontal space between two boxes in a row.
         v_gap: the vertical space between rows (where arrows and their labels run).
         margin: the empty border around the map.
         max_per_row: the most boxes in one row before it wraps.
@@ -698,57 +718,79 @@ def layout_map(
     by_id = {a.id: a for a in anns}
     usable = _usable_links(by_id, links)
     max_per_row = max(1, max_per_row)
+    if not anns:
+        return MapLayout()
 
     claim_out: dict[str, list[str]] = {}
     for link in usable:
         if by_id[link.source].tag == CLAIM and by_id[link.target].tag == CLAIM:
             claim_out.setdefault(link.source, []).append(link.target)
-    claims = [a.id for a in anns if a.tag == CLAIM]
-    depth = _claim_depths(claims, claim_out)
+    depth = _claim_depths([a.id for a in anns if a.tag == CLAIM], claim_out)
 
-    # Rows keyed by (layer, sub-row); claims are split by depth.
-    row_keys: dict[str, tuple[int, int]] = {}
+    # Rows: (layer, claim depth) groups in document order, wrapped every max_per_row boxes.
+    members: dict[tuple[int, int], list[str]] = {}
     for a in anns:
         layer = _LAYER_OF_TAG.get(a.tag, _OTHER_LAYER)
-        row_keys[a.id] = (layer, depth.get(a.id, 0) if layer == 1 else 0)
-    keys = sorted(set(row_keys.values()))
-    rows: list[list[str]] = [[a.id for a in anns if row_keys[a.id] == key] for key in keys]
-    if keys and keys[-1][0] == _OTHER_LAYER:
-        # Tags the analyst added share the last row, grouped by tag in the tag set's order.
-        rows[-1].sort(key=lambda node: tag_position.get(by_id[node].tag, len(tag_position)))
-
-    neighbours: dict[str, list[str]] = {a.id: [] for a in anns}
-    for link in usable:
-        neighbours[link.source].append(link.target)
-        neighbours[link.target].append(link.source)
+        members.setdefault((layer, depth.get(a.id, 0) if layer == 1 else 0), []).append(a.id)
+    rows: list[list[str]] = []
+    row_layer: list[int] = []
+    for key in sorted(members):
+        group = members[key]
+        if key[0] == _OTHER_LAYER:
+            group.sort(key=lambda node: tag_position.get(by_id[node].tag, len(tag_position)))
+        for start in range(0, len(group), max_per_row):
+            rows.append(group[start : start + max_per_row])
+            row_layer.append(key[0])
     row_of = {node: r for r, row in enumerate(rows) for node in row}
 
+    # A link crossing rows gets a lane (a dummy node) in every row in between.
+    dummy_width = min(h_gap, 16.0)
+    width_of = {node: box_width for node in row_of}
+    chains: list[list[str]] = []
+    for i, link in enumerate(usable):
+        rs, rt = row_of[link.source], row_of[link.target]
+        chain = [link.source]
+        step = 1 if rt > rs else -1
+        for r in range(rs + step, rt, step) if abs(rt - rs) > 1 else ():
+            lane = f"\x00{i}\x00{r}"
+            rows[r].append(lane)
+            row_of[lane] = r
+            width_of[lane] = dummy_width
+            chain.append(lane)
+        chain.append(link.target)
+        chains.append(chain)
+    neighbours: dict[str, list[str]] = {node: [] for node in row_of}
+    pairs = [(u, v) for chain in chains for u, v in zip(chain, chain[1:], strict=False)]
+    for u, v in pairs:
+        neighbours[u].append(v)
+        neighbours[v].append(u)
+
     def positions(order: Sequence[Sequence[str]]) -> dict[str, float]:
-        # Rows are centred on the widest one, so slot i of a row of n sits at i - (n - 1) / 2.
+        # Rows are centred on one another, so slot i of a row of n sits at i - (n - 1) / 2.
         return {node: i - (len(row) - 1) / 2 for row in order for i, node in enumerate(row)}
 
     def crossings(order: Sequence[Sequence[str]]) -> int:
         pos = positions(order)
-        segments = [(pos[k.source], float(row_of[k.source]), pos[k.target], float(row_of[k.target])) for k in usable]
-        return _count_crossings(segments)
+        return _count_crossings([(pos[u], float(row_of[u]), pos[v], float(row_of[v])) for u, v in pairs])
 
-    # Counting crossings costs links squared; past a few hundred links the sweeps run unscored.
-    scored = len(usable) <= MAX_SCORED_LINKS
+    # Counting crossings costs pairs squared; past a few hundred the sweeps run unscored.
+    scored = len(pairs) <= MAX_SCORED_LINKS
     best = [list(r) for r in rows]
-    if usable:
+    if pairs:
         best_score = crossings(best) if scored else 0
         current = [list(r) for r in rows]
         for sweep in range(max(0, sweeps) * 2):
             downward = sweep % 2 == 0
             indices = range(1, len(current)) if downward else range(len(current) - 2, -1, -1)
+            pos = positions(current)
             for r in indices:
-                pos = positions(current)
                 keyed = []
                 for node in current[r]:
                     others = [pos[n] for n in neighbours[node] if (row_of[n] < r if downward else row_of[n] > r)]
                     keyed.append((sum(others) / len(others) if others else pos[node], pos[node], node))
                 keyed.sort(key=lambda item: (item[0], item[1]))
                 current[r] = [node for _, _, node in keyed]
+                pos.update(positions([current[r]]))
             if not scored:
                 best = [list(r) for r in current]
                 continue
@@ -758,88 +800,148 @@ def layout_map(
             if best_score == 0:
                 break
 
-    # Wrap long rows, then place every box.
-    placed_rows: list[tuple[int, list[str]]] = []
-    for key, row in zip(keys, best, strict=True):
-        for start in range(0, len(row), max_per_row):
-            placed_rows.append((key[0], row[start : start + max_per_row]))
-    widest = max((len(row) for _, row in placed_rows), default=0)
-    content_width = widest * box_width + max(widest - 1, 0) * h_gap
-    boxes: list[MapBox] = []
-    for r, (layer, row) in enumerate(placed_rows):
-        row_width = len(row) * box_width + (len(row) - 1) * h_gap
-        x0 = margin + (content_width - row_width) / 2
-        y = margin + r * (box_height + v_gap)
+    # Horizontal positions (centres): rows start centred, then each box and lane is pulled towards
+    # what it is linked to, keeping its row's order and spacing.
+    def spacing(a: str, b: str) -> float:
+        lanes = (a not in by_id) + (b not in by_id)
+        gap = h_gap if lanes == 0 else h_gap / 2 if lanes == 1 else min(h_gap / 4, 6.0)
+        return (width_of[a] + width_of[b]) / 2 + gap
+
+    steps = [[spacing(a, b) for a, b in zip(row, row[1:], strict=False)] for row in best]
+    widest = max(sum(st) for st in steps)
+    centre_x: dict[str, float] = {}
+    for row, st in zip(best, steps, strict=True):
+        x = (widest - sum(st)) / 2
         for i, node in enumerate(row):
-            a = by_id[node]
+            centre_x[node] = x
+            if i < len(st):
+                x += st[i]
+    for sweep in range(max(0, sweeps) * 2):
+        order = list(zip(best, steps, strict=True))
+        for row, st in order if sweep % 2 == 0 else order[::-1]:
+            wanted = []
+            for node in row:
+                others = [centre_x[n] for n in neighbours[node]]
+                wanted.append(sum(others) / len(others) if others else centre_x[node])
+            for node, x in zip(row, _spaced(wanted, st), strict=True):
+                centre_x[node] = x
+    left = min(centre_x[n] - width_of[n] / 2 for n in centre_x)
+    right = max(centre_x[n] + width_of[n] / 2 for n in centre_x)
+
+    def x_of(node: str) -> float:
+        return margin + centre_x[node] - left
+
+    def y_of(row: int) -> float:
+        return margin + row * (box_height + v_gap)
+
+    boxes: list[MapBox] = []
+    for r, row in enumerate(best):
+        for node in row:
+            annotation = by_id.get(node)
+            if annotation is None:
+                continue  # a lane
             boxes.append(
                 MapBox(
                     id=node,
-                    tag=a.tag,
-                    label=textutil.shorten(a.quote, label_chars),
-                    x=x0 + i * (box_width + h_gap),
-                    y=y,
+                    tag=annotation.tag,
+                    label=textutil.shorten(annotation.quote, label_chars),
+                    x=x_of(node) - box_width / 2,
+                    y=y_of(r),
                     w=box_width,
                     h=box_height,
-                    layer=layer,
+                    layer=row_layer[r],
                     row=r,
                 )
             )
     box_of = {b.id: b for b in boxes}
-    edges = _route_edges(usable, box_of, rel_label)
-    height = margin * 2 + len(placed_rows) * box_height + max(len(placed_rows) - 1, 0) * v_gap
+    edges = _route_edges(usable, chains, box_of, row_of, x_of, y_of, box_height, v_gap, rel_label)
+    bottom = max([b.y + b.h for b in boxes] + [y for e in edges for _, y in e.points])
     return MapLayout(
         boxes=tuple(boxes),
         edges=tuple(edges),
-        width=margin * 2 + content_width if boxes else 0.0,
-        height=height if boxes else 0.0,
+        width=margin * 2 + (right - left),
+        height=bottom + margin,
     )
 
 
+def _spaced(wanted: Sequence[float], steps: Sequence[float]) -> list[float]:
+    """The positions closest (least squares) to ``wanted`` keeping their order, ``steps[i]`` apart at least.
+
+    With ``z[i] = x[i] - (steps[0] + ... + steps[i - 1])`` the constraints
+    ``x[i + 1] - x[i] >= steps[i]`` become ``z`` non-decreasing, so this is an isotonic
+    regression, solved by pooling adjacent violators.
+    """
+    offsets = [0.0]
+    for step in steps:
+        offsets.append(offsets[-1] + step)
+    blocks: list[list[float]] = []  # [sum, count]
+    for w, offset in zip(wanted, offsets, strict=False):
+        blocks.append([w - offset, 1.0])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
+            total, count = blocks.pop()
+            blocks[-1][0] += total
+            blocks[-1][1] += count
+    z: list[float] = []
+    for total, count in blocks:
+        z.extend([total / count] * int(count))
+    return [value + offset for value, offset in zip(z, offsets, strict=False)]
+
+
 def _route_edges(
-    links: Sequence[model.Link], box_of: Mapping[str, MapBox], rel_label: Mapping[str, str]
+    links: Sequence[model.Link],
+    chains: Sequence[Sequence[str]],
+    box_of: Mapping[str, MapBox],
+    row_of: Mapping[str, int],
+    x_of: Callable[[str], float],
+    y_of: Callable[[int], float],
+    box_height: float,
+    v_gap: float,
+    rel_label: Mapping[str, str],
 ) -> list[MapEdge]:
-    """Attach each link to the facing sides of its boxes, spreading arrows that share a side."""
-    # side: "top", "bottom", "left", "right"; for each (box, side), the ends attached there.
-    sides: dict[tuple[str, str], list[tuple[float, str, str]]] = {}
-    plan: list[tuple[model.Link, str, str]] = []
-    for link in links:
+    """Turn each link's chain (source, lanes, target) into a polyline between box borders."""
+    # Ends sharing one side of a box are spread along it, ordered by where their line goes next.
+    sides: dict[tuple[str, str], list[tuple[float, int, str]]] = {}
+    plans = []
+    for i, (link, chain) in enumerate(zip(links, chains, strict=True)):
         s, t = box_of[link.source], box_of[link.target]
         if t.row < s.row:
             s_side, t_side = "top", "bottom"
         elif t.row > s.row:
             s_side, t_side = "bottom", "top"
-        elif t.x > s.x:
-            s_side, t_side = "right", "left"
         else:
-            s_side, t_side = "left", "right"
-        plan.append((link, s_side, t_side))
-        s_cx, s_cy = s.centre
-        t_cx, t_cy = t.centre
-        horizontal = s_side in ("top", "bottom")
-        sides.setdefault((s.id, s_side), []).append((t_cx if horizontal else t_cy, link.id, "s"))
-        sides.setdefault((t.id, t_side), []).append((s_cx if horizontal else s_cy, link.id, "t"))
-
-    anchor: dict[tuple[str, str], tuple[float, float]] = {}
+            s_side = t_side = "bottom"
+        after_source = x_of(chain[1]) if len(chain) > 2 else t.centre[0]
+        before_target = x_of(chain[-2]) if len(chain) > 2 else s.centre[0]
+        sides.setdefault((s.id, s_side), []).append((after_source, i, "s"))
+        sides.setdefault((t.id, t_side), []).append((before_target, i, "t"))
+        plans.append((link, chain, s_side, t_side))
+    anchor: dict[tuple[int, str], tuple[float, float]] = {}
     for (box_id, side), ends in sides.items():
         b = box_of[box_id]
         ends.sort()
-        for i, (_, link_id, end) in enumerate(ends):
-            f = (i + 1) / (len(ends) + 1)
-            if side == "top":
-                point = (b.x + f * b.w, b.y)
-            elif side == "bottom":
-                point = (b.x + f * b.w, b.y + b.h)
-            elif side == "left":
-                point = (b.x, b.y + f * b.h)
-            else:
-                point = (b.x + b.w, b.y + f * b.h)
-            anchor[(link_id, end)] = point
+        for k, (_, i, which) in enumerate(ends):
+            x = b.x + (k + 1) / (len(ends) + 1) * b.w
+            anchor[(i, which)] = (x, b.y if side == "top" else b.y + b.h)
 
     edges = []
-    for link, _s_side, _t_side in plan:
-        x1, y1 = anchor[(link.id, "s")]
-        x2, y2 = anchor[(link.id, "t")]
+    for i, (link, chain, _s_side, _t_side) in enumerate(plans):
+        start, end = anchor[(i, "s")], anchor[(i, "t")]
+        points = [start]
+        s_row, t_row = row_of[link.source], row_of[link.target]
+        if s_row == t_row:
+            dip = ((start[0] + end[0]) / 2, y_of(s_row) + box_height + v_gap / 2)
+            points.append(dip)
+            label = dip
+        else:
+            upward = t_row < s_row
+            for lane in chain[1:-1]:
+                top = y_of(row_of[lane])
+                ys = (top + box_height, top) if upward else (top, top + box_height)
+                points.extend((x_of(lane), y) for y in ys)
+            label = ((start[0] + points[1][0]) / 2, (start[1] + points[1][1]) / 2) if len(points) > 1 else start
+            if len(chain) == 2:
+                label = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+        points.append(end)
         edges.append(
             MapEdge(
                 id=link.id,
@@ -847,12 +949,13 @@ def _route_edges(
                 target=link.target,
                 relation=link.relation,
                 label=textutil.one_line(rel_label.get(link.relation, link.relation)),
-                x1=x1,
-                y1=y1,
-                x2=x2,
-                y2=y2,
-                label_x=x1 + (x2 - x1) * 0.5,
-                label_y=y1 + (y2 - y1) * 0.5,
+                x1=start[0],
+                y1=start[1],
+                x2=end[0],
+                y2=end[1],
+                label_x=label[0],
+                label_y=label[1],
+                points=tuple(points),
             )
         )
     return edges

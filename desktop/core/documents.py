@@ -83,12 +83,16 @@ def decode(data: bytes, name: str) -> str:
     Raises:
         DocumentError: the bytes are not text in one of those encodings.
     """
-    encoding = "utf-8"
+    encoding = ""
     for bom, candidate in _BOMS:
         if data.startswith(bom):
             encoding = candidate
             data = data[len(bom) :]
             break
+    if not encoding:
+        encoding = "utf-8"
+        if b"\x00" in data:  # UTF-8 text never holds NUL: say what the file most likely is
+            raise errors.DocumentError(_nul_message(data, name))
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -99,6 +103,17 @@ def decode(data: bytes, name: str) -> str:
     if "\x00" in text:
         raise errors.DocumentError(f"{name} looks like a binary file, not an article (it contains NUL bytes)")
     return text
+
+
+def _nul_message(data: bytes, name: str) -> str:
+    sample = data[:65536]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if min(even, odd) == 0 and max(even, odd) >= len(sample) // 40:
+        return (
+            f"{name} looks like UTF-16 text without a byte-order mark, which cannot be told apart from "
+            "binary data; save it as UTF-8 and open it again"
+        )
+    return f"{name} looks like a binary file, not an article (it contains NUL bytes)"
 
 
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
@@ -184,7 +199,13 @@ def from_markdown(source: str, path: str = "", fallback: str = "Untitled") -> Lo
     """Render Markdown with the ``markdown`` package and keep its visible text."""
     import markdown  # imported here: only Markdown articles pay for it
 
-    rendered = markdown.markdown(source, output_format="html")
+    try:
+        rendered = markdown.markdown(source, output_format="html")
+    except RecursionError:
+        raise errors.DocumentError(
+            f"{path or 'the Markdown'} is nested too deeply to render (lists or quotes hundreds of levels deep); "
+            "open it as a .txt file instead"
+        ) from None
     title, text, spans = html_to_text(rendered)
     return _finish(path, title or fallback, text, "md", spans)
 
@@ -200,15 +221,35 @@ _BLOCK = frozenset(
     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody thead tfoot tr ul "
     "caption center".split()
 )
-_SKIP = frozenset("script style head template iframe noscript object embed svg math canvas video audio select".split())
+_SKIP = frozenset("script style template iframe noscript object embed svg math canvas video audio select".split())
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
-_STYLE = {"h1": "h1", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4", "strong": "bold",
-          "b": "bold", "em": "italic", "i": "italic", "code": "code", "pre": "code", "blockquote": "quote"}
+_HEAD_CONTENT = frozenset("base link meta title style script noscript template".split())
+"""What may stand in ``<head>``; anything else ends it, as in a browser (``</head>`` is optional)."""
+_PARAGRAPH_BREAK = frozenset("p h1 h2 h3 h4 h5 h6 pre blockquote table ul ol".split())
+_STYLE = {
+    "h1": "h1",
+    "h2": "h2",
+    "h3": "h3",
+    "h4": "h4",
+    "h5": "h4",
+    "h6": "h4",
+    "strong": "bold",
+    "b": "bold",
+    "em": "italic",
+    "i": "italic",
+    "code": "code",
+    "pre": "code",
+    "blockquote": "quote",
+}
 _SPACES = re.compile(r"[ \t\n\f\r]+")
 
 
 class _TextExtractor(html.parser.HTMLParser):
-    """Collects the visible text of an HTML page with its block structure, iteratively (no recursion)."""
+    """Collects the visible text of an HTML page with its block structure, iteratively (no recursion).
+
+    Every handler does O(1) work (amortised), so hostile nesting or mismatched tags cannot make
+    extraction quadratic.
+    """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -216,14 +257,18 @@ class _TextExtractor(html.parser.HTMLParser):
         self.length = 0
         self.skip_depth = 0
         self.pre_depth = 0
+        self.in_head = False
         self.in_title = False
         self.title_parts: list[str] = []
         self.first_h1: list[str] | None = None
         self.h1_depth = 0
-        self.open_styles: list[tuple[str, str, int]] = []
+        # Per styled tag, a stack of [start] cells; a start of -1 waits for the element's first text.
+        self.open_styles: dict[str, list[list[int]]] = {}
+        self.unstarted: list[list[int]] = []
         self.spans: list[Span] = []
         self.pending_break = 0
         self.at_line_start = True
+        self.after_bullet = False
 
     def _emit(self, s: str) -> None:
         if not s:
@@ -231,50 +276,84 @@ class _TextExtractor(html.parser.HTMLParser):
         if self.pending_break and not self.pre_depth and not s.strip(" "):
             return
         if self.pending_break and self.length:
-            last = self.parts[-1]
-            if last.endswith(" ") and not self.pre_depth:
-                self.parts[-1] = last.rstrip(" ")
-                self.length -= len(last) - len(self.parts[-1])
+            if not self.pre_depth:
+                self._trim_trailing_spaces()
             brk = "\n" * self.pending_break
             self.parts.append(brk)
             self.length += len(brk)
             self.at_line_start = True
         self.pending_break = 0
-        if self.at_line_start and not self.pre_depth:
-            s = s.lstrip(" ")
+        if not self.pre_depth and (self.at_line_start or (self.parts and self.parts[-1].endswith(" "))):
+            s = s.lstrip(" ")  # white space collapses across elements too: never two spaces in a row
             if not s:
                 return
+        start = self.length
         self.parts.append(s)
         self.length += len(s)
         self.at_line_start = s.endswith("\n")
+        self.after_bullet = False
+        if self.unstarted:
+            text = s if self.pre_depth else s.lstrip(" ")
+            if text:  # a styled element starts at its first visible character
+                for cell in self.unstarted:
+                    cell[0] = start + len(s) - len(text)
+                self.unstarted.clear()
+
+    def _trim_trailing_spaces(self) -> None:
+        last = self.parts[-1]
+        trimmed = last.rstrip(" ")
+        if trimmed == last:
+            return
+        self.parts[-1] = trimmed
+        self.length -= len(last) - len(trimmed)
+        # Spans are appended in order of their end, so only the last few can reach past the cut.
+        i = len(self.spans) - 1
+        while i >= 0 and self.spans[i].end > self.length:
+            span = self.spans[i]
+            if span.start >= self.length:
+                del self.spans[i]
+            else:
+                self.spans[i] = Span(span.start, self.length, span.style)
+            i -= 1
 
     def _block(self, lines: int) -> None:
-        if self.length:
+        if self.length and not self.after_bullet:
             self.pending_break = max(self.pending_break, lines)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "head":
+            self.in_head = True
+            return
+        if self.in_head and (tag == "body" or tag not in _HEAD_CONTENT):
+            self.in_head = False
         if tag in _SKIP:
-            self.skip_depth += 1
+            if tag not in _VOID:
+                self.skip_depth += 1
+            return
+        if self.skip_depth:
             return
         if tag == "title":
             self.in_title = True
             return
-        if self.skip_depth:
-            return
         if tag == "br":
             self._emit_break()
             return
+        if tag == "li":
+            self.after_bullet = False
         if tag in _BLOCK:
-            self._block(2 if tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "table", "ul", "ol") else 1)
+            self._block(2 if tag in _PARAGRAPH_BREAK else 1)
         if tag == "pre":
             self.pre_depth += 1
         if tag == "li":
             self._emit("• ")
+            self.after_bullet = True
         if tag == "h1" and self.first_h1 is None:
             self.first_h1 = []
             self.h1_depth = 1
-        if tag in _STYLE and tag not in _VOID:
-            self.open_styles.append((tag, _STYLE[tag], self.length + (self.pending_break if self.length else 0)))
+        if tag in _STYLE:
+            cell = [-1]
+            self.open_styles.setdefault(tag, []).append(cell)
+            self.unstarted.append(cell)
         if tag == "img":
             alt = dict(attrs).get("alt")
             if alt:
@@ -285,6 +364,7 @@ class _TextExtractor(html.parser.HTMLParser):
         self.length += 1
         self.at_line_start = True
         self.pending_break = 0
+        self.after_bullet = False
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
@@ -294,6 +374,11 @@ class _TextExtractor(html.parser.HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return  # void elements have no content; a stray end tag closes nothing
+        if tag == "head":
+            self.in_head = False
+            return
         if tag in _SKIP:
             self.skip_depth = max(0, self.skip_depth - 1)
             return
@@ -302,18 +387,22 @@ class _TextExtractor(html.parser.HTMLParser):
             return
         if self.skip_depth:
             return
-        for i in range(len(self.open_styles) - 1, -1, -1):
-            if self.open_styles[i][0] == tag:
-                _, style, start = self.open_styles.pop(i)
-                if self.length > start:
-                    self.spans.append(Span(start, self.length, style))
-                break
+        stack = self.open_styles.get(tag)
+        if stack:
+            start = stack.pop()[0]
+            end = self.length
+            if end and not self.pre_depth and self.parts[-1].endswith(" "):
+                end -= 1
+            if 0 <= start < end:
+                self.spans.append(Span(start, end, _STYLE[tag]))
         if tag == "pre":
             self.pre_depth = max(0, self.pre_depth - 1)
         if tag == "h1" and self.h1_depth:
             self.h1_depth = 0
+        if tag == "li":
+            self.after_bullet = False
         if tag in _BLOCK:
-            self._block(2 if tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "table", "ul", "ol") else 1)
+            self._block(2 if tag in _PARAGRAPH_BREAK else 1)
 
     def handle_data(self, data: str) -> None:
         if self.in_title:
@@ -321,6 +410,10 @@ class _TextExtractor(html.parser.HTMLParser):
             return
         if self.skip_depth:
             return
+        if self.in_head:
+            if not data.strip():
+                return
+            self.in_head = False  # text in <head> starts the body, as in a browser
         if self.h1_depth and self.first_h1 is not None:
             self.first_h1.append(data)
         if self.pre_depth:

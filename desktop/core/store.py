@@ -13,9 +13,9 @@ import logging
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from desktop.core import errors, migrations, model
 from desktop.core.documents import LoadedDocument
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -50,12 +52,44 @@ _ANNOTATION_SELECT = "SELECT " + ", ".join(f'"{c}"' for c in _ANNOTATION_COLUMNS
 _LINK_SELECT = "SELECT id, source, target, relation, author, created FROM links"
 
 
+class _DamagedRow(ValueError):
+    """A row holding values Warrant never writes: the file was damaged or edited by other means."""
+
+
+_ANNOTATION_TYPES: list[type] = [str, str, str, int, int] + [str] * 10
+_LINK_TYPES: list[type] = [str] * 6
+_DOCUMENT_TYPES: list[type] = [str] * 6
+_TAG_TYPES: list[type] = [str, str, str, str, int]
+_RELATION_TYPES: list[type] = [str, str, int]
+
+
+def _checked(row: Sequence[Any], types: list[type], what: str) -> Sequence[Any]:
+    if [type(value) for value in row] != types:
+        raise _DamagedRow(f"{what} {str(row[0])[:40]!r} holds a value of the wrong type")
+    return row
+
+
 def _annotation(row: Sequence[Any]) -> model.Annotation:
+    _checked(row, _ANNOTATION_TYPES, "annotation")
+    if not 0 <= row[3] < row[4]:
+        raise _DamagedRow(f"annotation {row[0][:40]!r} has the impossible range {row[3]}-{row[4]}")
     return model.Annotation(*row)
 
 
 def _link(row: Sequence[Any]) -> model.Link:
-    return model.Link(*row)
+    return model.Link(*_checked(row, _LINK_TYPES, "link"))
+
+
+def _document(row: Sequence[Any]) -> model.Document:
+    return model.Document(*_checked(row, _DOCUMENT_TYPES, "document"))
+
+
+def _tag(row: Sequence[Any]) -> model.Tag:
+    return model.Tag(*_checked(row, _TAG_TYPES, "tag"))
+
+
+def _relation(row: Sequence[Any]) -> model.Relation:
+    return model.Relation(*_checked(row, _RELATION_TYPES, "relation"))
 
 
 def _annotation_params(a: model.Annotation) -> tuple[Any, ...]:
@@ -78,21 +112,44 @@ def _annotation_params(a: model.Annotation) -> tuple[Any, ...]:
     )
 
 
-def _translate(exc: sqlite3.Error, path: str) -> errors.StoreError:
-    """Turn a sqlite3 error during a write into a message a user can act on."""
+def _translate(exc: sqlite3.Error, path: str, *, opening: bool = False, reading: bool = False) -> errors.StoreError:
+    """Turn a sqlite3 error into a message a user can act on (by SQLite's error code, then its text)."""
     text = str(exc).lower()
-    if "locked" in text or "busy" in text:
+    code = str(getattr(exc, "sqlite_errorname", "") or "")
+    if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
         return errors.StoreBusyError(
             f"{path} is being written by another Warrant window or program; the change was not saved. "
             "Close the other one, or use File > Save a copy as..."
         )
-    if "readonly" in text or "read-only" in text:
+    if code == "SQLITE_READONLY_DBMOVED":
+        return errors.StoreError(
+            f"{path} was moved or deleted while open; the change was not saved. Use File > Save a copy as..."
+        )
+    if code.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        if opening:
+            return errors.StoreError(
+                f"{path} is read-only (the file or its folder cannot be written). Warrant saves every change "
+                "as it is made: copy the file to a folder you can write to and open the copy"
+            )
         return errors.StoreError(f"{path} cannot be written (it is read-only); use File > Save a copy as...")
-    if "disk is full" in text or "disk full" in text or "full" in text:
+    if code == "SQLITE_FULL" or "disk is full" in text or "disk full" in text:
         return errors.StoreError(f"the disk holding {path} is full; the change was not saved")
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
-        return errors.StoreError(f"{path} is damaged ({exc}); the change was not saved")
-    if "disk i/o" in text or "unable to open" in text:
+    if code in ("SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC", "SQLITE_IOERR_TRUNCATE", "SQLITE_IOERR_SHMSIZE"):
+        return errors.StoreError(
+            f"writing to the disk holding {path} failed (is the disk full, or was it removed?); "
+            "the change was not saved"
+        )
+    if (
+        code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+        or "malformed" in text
+        or "not a database" in text
+        or "could not decode" in text
+    ):
+        outcome = "it was not opened" if opening else "it could not be read" if reading else "the change was not saved"
+        if "could not decode" in text:
+            return errors.StoreError(f"{path} is damaged: it holds text that is not UTF-8 ({exc}); {outcome}")
+        return errors.StoreError(f"{path} is damaged ({exc}); {outcome}")
+    if code.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) or "disk i/o" in text or "unable to open" in text:
         return errors.StoreError(
             f"{path} cannot be written any more (was it moved, deleted or its disk removed?); "
             "use File > Save a copy as..."
@@ -113,6 +170,8 @@ def check_header(path: Path) -> None:
             head = f.read(100)
     except OSError as exc:
         raise errors.StoreError(f"{path} cannot be read: {exc.strerror or exc}") from None
+    if not head:
+        raise errors.StoreError(f"{path} is empty, not an annotation file")
     if not head.startswith(SQLITE_MAGIC):
         raise errors.StoreError(f"{path} is not a Warrant annotation file (it is not an SQLite database)")
     if len(head) < 100:
@@ -127,11 +186,11 @@ def inspect(path: Path) -> None:
         NewerFormatError: written by a newer Warrant.
     """
     check_header(path)
-    uri = path.resolve().as_uri() + "?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
         raise errors.StoreError(f"{path} cannot be opened: {exc}") from None
+    conn.text_factory = lambda b: b.decode("utf-8", "replace")  # quick_check quotes damaged text
     try:
         conn.execute("PRAGMA trusted_schema=OFF")
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -146,10 +205,37 @@ def inspect(path: Path) -> None:
         result = conn.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
             raise errors.StoreError(f"{path} is damaged ({result}); it was not changed")
+        # Warrant writes no triggers or views; one found here would run on every read or edit.
+        foreign = conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY type, name LIMIT 1"
+        ).fetchone()
+        if foreign is not None:
+            raise errors.StoreError(
+                f"{path} holds a {foreign[0]} ({str(foreign[1])[:60]!r}), which Warrant never writes: the file was "
+                "changed by another program; it was not opened"
+            )
     except sqlite3.DatabaseError as exc:
         raise errors.StoreError(f"{path} is damaged or not an annotation file ({exc}); it was not changed") from None
+    except UnicodeDecodeError:
+        # SQLite names the damaged schema object in its message, and the name itself is not UTF-8.
+        raise errors.StoreError(f"{path} is damaged (its schema is not readable); it was not changed") from None
     finally:
         conn.close()
+
+
+def _readonly_uri(path: Path) -> str:
+    """A read-only SQLite URI of ``path`` that creates nothing beside the file.
+
+    A read-only connection to a WAL file still creates ``-wal`` and ``-shm`` files, which a refused
+    file must not get. When there is no ``-wal`` (no other connection and no crash left one), the whole
+    database is in the main file, and ``immutable=1`` reads it without them. Should another program
+    open the file in the moment between, the read might see a half-checkpointed file and call it
+    damaged: a refusal, never a change.
+    """
+    uri = path.resolve().as_uri() + "?mode=ro"
+    if not Path(f"{path}-wal").exists():
+        uri += "&immutable=1"
+    return uri
 
 
 def _database(conn: sqlite3.Connection) -> Database:
@@ -174,6 +260,12 @@ class Store:
         """Wrap an open, migrated database; use :meth:`open` or :meth:`memory` instead."""
         self.db = db
         self.path = path
+        self._file = ""
+        self._identity: tuple[int, int] | None = None
+        for _, name, file in db.conn.execute("PRAGMA database_list").fetchall():
+            if name == "main" and file:
+                st = os.stat(file)
+                self._file, self._identity = file, (st.st_dev, st.st_ino)
         self._annotator = self._meta("annotator") or default_annotator()
 
     # -- opening and closing -------------------------------------------------------------------
@@ -196,15 +288,26 @@ class Store:
             NewerFormatError: the file was written by a newer Warrant.
         """
         p = Path(path)
+        if create and not p.exists() and p.parent.is_dir() and os.access(p.parent, os.W_OK):
+            cls._create(p, annotator)
         exists = p.exists()
         if exists and p.is_file() and p.stat().st_size == 0:
             raise errors.StoreError(f"{p} is empty, not an annotation file")
         if exists:
             inspect(p)
+            # SQLite would quietly open a read-only file read-only, and fail only at the first edit.
+            # The folder must take the -wal and -shm files, unless another connection made them.
+            if not os.access(p, os.W_OK) or not (os.access(p.parent, os.W_OK) or Path(f"{p}-wal").exists()):
+                raise errors.StoreError(
+                    f"{p} is read-only (the file or its folder cannot be written). Warrant saves every change "
+                    "as it is made: copy the file to a folder you can write to and open the copy"
+                )
         elif not create:
             raise errors.StoreError(f"{p} does not exist")
         elif not p.parent.is_dir():
             raise errors.StoreError(f"cannot create {p}: the folder {p.parent} does not exist")
+        elif not os.access(p.parent, os.W_OK):
+            raise errors.StoreError(f"cannot create {p}: the folder {p.parent} cannot be written")
         try:
             conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as exc:
@@ -212,16 +315,73 @@ class Store:
         db = _database(conn)
         try:
             cls._configure(db, new=not exists)
-            migrations.apply(db)
+            try:
+                migrations.apply(db)
+            except sqlite3.Error:
+                raise
+            except Exception as exc:  # sqlite-utils reading a damaged record of the schema steps
+                raise _DamagedRow(f"its record of schema steps is unreadable: {type(exc).__name__} {exc}") from None
             store = cls(db, str(p))
             store._initialise(annotator)
         except sqlite3.Error as exc:
-            conn.close()
-            raise _translate(exc, str(p)) from None
+            failure = _translate(exc, str(p), opening=True)
+        except (UnicodeError, _DamagedRow) as exc:
+            failure = errors.StoreError(f"{p} is damaged ({exc}); it was not opened")
         except BaseException:
             conn.close()
             raise
-        return store
+        else:
+            return store
+        # Raised here, once the failed statement's traceback (which holds it open) is gone, so that
+        # closing really closes and leaves no -wal or -shm beside a refused file.
+        conn.close()
+        raise failure
+
+    @classmethod
+    def _create(cls, p: Path, annotator: str | None) -> None:
+        """Make a new annotation file whole under a temporary name, then give it its name.
+
+        A crash (or a second process making the same file) can then never leave an empty or
+        half-made file at ``p``: it is either absent or complete. If another process got there
+        first, its file is kept and ours is discarded.
+        """
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".new", dir=str(p.parent))
+        os.close(fd)
+        os.unlink(tmp)
+        try:
+            conn = sqlite3.connect(tmp, timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                db = _database(conn)
+                cls._configure(db, new=True)
+                migrations.apply(db)
+                cls(db, tmp)._initialise(annotator)
+            finally:
+                conn.close()  # the last connection checkpoints the WAL: tmp is one self-contained file
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            try:
+                os.link(tmp, p)  # atomic, and never replaces a file another process just made
+            except FileExistsError:
+                pass
+            except OSError:  # a file system without hard links: a rename, unless the file appeared
+                if not p.exists():
+                    os.replace(tmp, p)
+            dir_fd = os.open(str(p.parent), os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except sqlite3.Error as exc:
+            raise _translate(exc, str(p), opening=True) from None
+        except OSError as exc:
+            raise errors.StoreError(f"cannot create {p}: {exc.strerror or exc}") from None
+        finally:
+            for leftover in (tmp, f"{tmp}-wal", f"{tmp}-shm", f"{tmp}-journal"):
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
 
     @classmethod
     def memory(cls, *, annotator: str = "analyst") -> Store:
@@ -249,8 +409,17 @@ class Store:
         conn.execute("PRAGMA synchronous=FULL")
 
     def _initialise(self, annotator: str | None) -> None:
+        # Writes only what must change, so that opening a file never modifies it needlessly and a
+        # file on a full disk still opens.
+        fresh = self.db.execute("SELECT count(*) FROM tags").fetchone()[0] == 0 and not self._meta("initialised")
+        stored = self._meta("annotator")
+        name = annotator or stored or self._annotator
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if not fresh and name == stored and version == migrations.FORMAT_VERSION:
+            self._annotator = name
+            return
         with self._write():
-            if self.db.execute("SELECT count(*) FROM tags").fetchone()[0] == 0 and not self._meta("initialised"):
+            if fresh:
                 for tag in model.DEFAULT_TAGS:
                     self._insert_tag(tag)
                 for relation in model.DEFAULT_RELATIONS:
@@ -260,10 +429,11 @@ class Store:
                     )
                 self._set_meta("initialised", model.now_utc())
                 self._set_meta("application", "Warrant")
-            if annotator or not self._meta("annotator"):
-                self._set_meta("annotator", annotator or self._annotator)
-            self.db.execute(f"PRAGMA user_version={migrations.FORMAT_VERSION}")
-        self._annotator = self._meta("annotator") or self._annotator
+            if name != stored:
+                self._set_meta("annotator", name)
+            if version != migrations.FORMAT_VERSION:
+                self.db.execute(f"PRAGMA user_version={migrations.FORMAT_VERSION}")
+        self._annotator = name
 
     def close(self) -> None:
         """Close the file; the WAL is checkpointed into it."""
@@ -276,22 +446,81 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _check_still_there(self) -> None:
+        """Refuse to write once the file was deleted, moved or replaced: SQLite would write into the
+        unlinked file, and everything would vanish when Warrant closes. The open connection can still
+        read it all, so File > Save a copy as... keeps the work."""
+        if self._identity is None:
+            return
+        try:
+            st = os.stat(self._file)
+            same = (st.st_dev, st.st_ino) == self._identity
+        except OSError:
+            same = False
+        if not same:
+            raise errors.StoreError(
+                f"{self.path} was deleted, moved or replaced while open; the change was not saved. "
+                "Use File > Save a copy as... to keep your work"
+            )
+
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
         """One transaction, committed (and fsynced) on exit; sqlite3 errors become StoreErrors."""
+        self._check_still_there()
         try:
-            with self.db.atomic():
+            with self._transaction():
                 yield
         except sqlite3.IntegrityError as exc:
             raise errors.StoreError(f"{self.path}: the change was refused ({exc})") from None
         except sqlite3.Error as exc:
             raise _translate(exc, self.path) from None
+        except UnicodeEncodeError as exc:
+            raise errors.StoreError(
+                f"{self.path}: the change was refused: its text holds an unpaired surrogate "
+                f"(U+{ord(exc.object[exc.start]):04X}), which is not Unicode text and cannot be saved"
+            ) from None
+        except (UnicodeDecodeError, _DamagedRow) as exc:
+            raise errors.StoreError(f"{self.path} is damaged ({exc}); the change was not saved") from None
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``: the write lock is taken first, so a transaction that reads
+        before it writes waits (busy timeout) for another writer instead of failing on a stale snapshot.
+        Nested use becomes a savepoint of the outer transaction."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
             return self.db.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
-            raise _translate(exc, self.path) from None
+            raise _translate(exc, self.path, reading=True) from None
+        except UnicodeDecodeError as exc:
+            raise errors.StoreError(f"{self.path} is damaged: it holds text that is not UTF-8 ({exc.reason})") from None
+
+    def _rows(self, sql: str, params: Sequence[Any], factory: Callable[[Sequence[Any]], _T]) -> list[_T]:
+        """Read rows as dataclasses; a row Warrant could never have written is a StoreError."""
+        rows = self._read(sql, params)
+        try:
+            return [factory(row) for row in rows]
+        except _DamagedRow as exc:
+            raise errors.StoreError(f"{self.path} is damaged: {exc}") from None
 
     # -- meta ------------------------------------------------------------------------------------
 
@@ -348,8 +577,9 @@ class Store:
 
     def documents(self) -> list[model.Document]:
         """Return every document, in the order they were added."""
-        rows = self._read("SELECT fingerprint, title, path, text, kind, added FROM documents ORDER BY added, rowid")
-        return [model.Document(*row) for row in rows]
+        return self._rows(
+            "SELECT fingerprint, title, path, text, kind, added FROM documents ORDER BY added, rowid", (), _document
+        )
 
     def document_count(self) -> int:
         """Return how many documents the file holds."""
@@ -361,11 +591,13 @@ class Store:
         Raises:
             NotFoundError: there is none and ``missing_ok`` is false.
         """
-        rows = self._read(
-            "SELECT fingerprint, title, path, text, kind, added FROM documents WHERE fingerprint = ?", (fingerprint,)
+        rows = self._rows(
+            "SELECT fingerprint, title, path, text, kind, added FROM documents WHERE fingerprint = ?",
+            (fingerprint,),
+            _document,
         )
         if rows:
-            return model.Document(*rows[0])
+            return rows[0]
         if missing_ok:
             return None
         raise errors.NotFoundError(f"{self.path} has no document with fingerprint {fingerprint}")
@@ -376,13 +608,14 @@ class Store:
         Raises:
             NotFoundError: nothing matches, or more than one document does.
         """
-        rows = self._read(
+        rows = self._rows(
             "SELECT fingerprint, title, path, text, kind, added FROM documents "
-            "WHERE fingerprint = ? OR (length(?) >= 8 AND fingerprint LIKE ? || '%') OR title = ?",
-            (key, key, key, key),
+            "WHERE fingerprint = ? OR (length(?) >= 8 AND substr(fingerprint, 1, length(?)) = ?) OR title = ?",
+            (key, key, key, key, key),
+            _document,
         )
         if len(rows) == 1:
-            return model.Document(*rows[0])
+            return rows[0]
         if not rows:
             raise errors.NotFoundError(f"{self.path} has no document {key!r}")
         raise errors.NotFoundError(f"{key!r} names {len(rows)} documents in {self.path}; use a fingerprint")
@@ -391,8 +624,7 @@ class Store:
 
     def tags(self) -> list[model.Tag]:
         """Return the tag set in display order."""
-        rows = self._read("SELECT name, label, colour, shortcut, position FROM tags ORDER BY position, name")
-        return [model.Tag(*row) for row in rows]
+        return self._rows("SELECT name, label, colour, shortcut, position FROM tags ORDER BY position, name", (), _tag)
 
     def _insert_tag(self, tag: model.Tag) -> None:
         self.db.execute(
@@ -400,7 +632,9 @@ class Store:
             (tag.name, tag.label, tag.colour, tag.shortcut, tag.position),
         )
 
-    def add_tag(self, name: str, *, label: str | None = None, colour: str | None = None, shortcut: str = "") -> model.Tag:
+    def add_tag(
+        self, name: str, *, label: str | None = None, colour: str | None = None, shortcut: str = ""
+    ) -> model.Tag:
         """Add a tag to the file's tag set, or return it if a tag of that name exists.
 
         Raises:
@@ -427,8 +661,7 @@ class Store:
 
     def relations(self) -> list[model.Relation]:
         """Return the relations links may have, in display order."""
-        rows = self._read("SELECT name, label, position FROM relations ORDER BY position, name")
-        return [model.Relation(*row) for row in rows]
+        return self._rows("SELECT name, label, position FROM relations ORDER BY position, name", (), _relation)
 
     def add_relation(self, name: str, *, label: str | None = None) -> model.Relation:
         """Add a relation, or return it if one of that name exists."""
@@ -470,7 +703,7 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += ' ORDER BY document, start, "end", created, id'
-        return [_annotation(row) for row in self._read(sql, params)]
+        return self._rows(sql, params, _annotation)
 
     def annotation(self, annotation_id: str) -> model.Annotation:
         """Return one annotation.
@@ -478,10 +711,10 @@ class Store:
         Raises:
             NotFoundError: there is no annotation with that id.
         """
-        rows = self._read(_ANNOTATION_SELECT + " WHERE id = ?", (annotation_id,))
+        rows = self._rows(_ANNOTATION_SELECT + " WHERE id = ?", (annotation_id,), _annotation)
         if not rows:
             raise errors.NotFoundError(f"no annotation {annotation_id}")
-        return _annotation(rows[0])
+        return rows[0]
 
     def annotation_count(self, document: str | None = None) -> int:
         """Return how many annotations there are (in one document, if given)."""
@@ -515,9 +748,7 @@ class Store:
         self.insert_annotations([annotation])
         return annotation
 
-    def insert_annotations(
-        self, annotations: Sequence[model.Annotation], links: Sequence[model.Link] = ()
-    ) -> None:
+    def insert_annotations(self, annotations: Sequence[model.Annotation], links: Sequence[model.Link] = ()) -> None:
         """Insert annotations (and links among them) in one transaction: all or none."""
         placeholders = ", ".join("?" for _ in _ANNOTATION_COLUMNS)
         columns = ", ".join(f'"{c}"' for c in _ANNOTATION_COLUMNS)
@@ -550,6 +781,38 @@ class Store:
             self.db.execute(
                 "UPDATE annotations SET tag = ?, note = ?, modified = ? WHERE id = ?",
                 (changed.tag, changed.note, changed.modified, annotation_id),
+            )
+        return changed
+
+    def update_annotations(
+        self, changes: Sequence[tuple[str, str | None, str | None]]
+    ) -> list[model.Annotation]:
+        """Retag and/or re-note several annotations in ONE transaction: all or none.
+
+        Args:
+            changes: ``(annotation id, new tag or None to keep, new note or None to keep)``.
+
+        Returns:
+            The annotations as stored after the change, in the order given.
+
+        Raises:
+            NotFoundError: one of the annotations does not exist; nothing was changed.
+        """
+        stamp = model.now_utc()
+        changed: list[model.Annotation] = []
+        for annotation_id, tag, note in changes:
+            current = self.annotation(annotation_id)
+            changed.append(
+                current.replace(
+                    tag=current.tag if tag is None else tag,
+                    note=current.note if note is None else note,
+                    modified=stamp,
+                )
+            )
+        with self._write():
+            self.db.conn.executemany(
+                "UPDATE annotations SET tag = ?, note = ?, modified = ? WHERE id = ?",
+                [(a.tag, a.note, a.modified, a.id) for a in changed],
             )
         return changed
 
@@ -586,13 +849,13 @@ class Store:
     def links(self, document: str | None = None) -> list[model.Link]:
         """Return links (of one document's annotations, if given), oldest first."""
         if document is None:
-            return [_link(r) for r in self._read(_LINK_SELECT + " ORDER BY created, id")]
-        rows = self._read(
+            return self._rows(_LINK_SELECT + " ORDER BY created, id", (), _link)
+        return self._rows(
             "SELECT l.id, l.source, l.target, l.relation, l.author, l.created FROM links l "
             "JOIN annotations a ON a.id = l.source WHERE a.document = ? ORDER BY l.created, l.id",
             (document,),
+            _link,
         )
-        return [_link(r) for r in rows]
 
     def _insert_links(self, links: Sequence[model.Link]) -> None:
         self.db.conn.executemany(
@@ -616,12 +879,12 @@ class Store:
         Raises:
             NotFoundError: no such link.
         """
-        rows = self._read(_LINK_SELECT + " WHERE id = ?", (link_id,))
+        rows = self._rows(_LINK_SELECT + " WHERE id = ?", (link_id,), _link)
         if not rows:
             raise errors.NotFoundError(f"no link {link_id}")
         with self._write():
             self.db.execute("DELETE FROM links WHERE id = ?", (link_id,))
-        return _link(rows[0])
+        return rows[0]
 
     # -- whole-file operations -------------------------------------------------------------------
 
@@ -637,10 +900,13 @@ class Store:
         dest = Path(destination)
         if dest.resolve() == Path(self.path).resolve():
             raise errors.StoreError("a copy cannot replace the file it is a copy of")
-        fd, tmp = tempfile.mkstemp(prefix=".warrant-copy-", suffix=".tmp", dir=str(dest.parent) or ".")
-        os.close(fd)
-        os.unlink(tmp)
+        if not dest.parent.is_dir():
+            raise errors.StoreError(f"could not write a copy to {dest}: the folder {dest.parent} does not exist")
+        tmp = ""
         try:
+            fd, tmp = tempfile.mkstemp(prefix=".warrant-copy-", suffix=".tmp", dir=str(dest.parent))
+            os.close(fd)
+            os.unlink(tmp)
             self.db.conn.execute("VACUUM INTO ?", (tmp,))
             check = sqlite3.connect(tmp)
             try:
@@ -655,16 +921,18 @@ class Store:
             os.replace(tmp, dest)
         except sqlite3.Error as exc:
             with contextlib.suppress(OSError):
-                os.unlink(tmp)
+                if tmp:
+                    os.unlink(tmp)
             raise errors.StoreError(f"could not write a copy to {dest}: {exc}") from None
         except OSError as exc:
             with contextlib.suppress(OSError):
-                os.unlink(tmp)
+                if tmp:
+                    os.unlink(tmp)
             raise errors.StoreError(f"could not write a copy to {dest}: {exc.strerror or exc}") from None
 
     def integrity(self) -> str:
         """Return ``PRAGMA integrity_check``'s verdict (``ok`` when the file is sound)."""
-        return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
+        return str(self._read("PRAGMA integrity_check")[0][0])
 
 
 def open_readonly_snapshot(path: str | os.PathLike[str]) -> Store:
@@ -675,7 +943,10 @@ def open_readonly_snapshot(path: str | os.PathLike[str]) -> Store:
     """
     p = Path(path)
     inspect(p)
-    src = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        src = sqlite3.connect(_readonly_uri(p), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise errors.StoreError(f"{p} cannot be read: {exc}") from None
     mem = sqlite3.connect(":memory:")
     try:
         src.backup(mem)
@@ -807,9 +1078,23 @@ def open_untrusted(path: str | os.PathLike[str]) -> ColleagueFile:
             conn.close()
     except _Refusal as exc:
         raise errors.UntrustedFileError(f"{p} was refused for review: {exc}; it was not changed") from None
+    except sqlite3.DataError as exc:
+        if "too big" not in str(exc):
+            raise errors.UntrustedFileError(
+                f"{p} was refused for review: it is damaged or not a Warrant file ({exc}); it was not changed"
+            ) from None
+        raise errors.UntrustedFileError(
+            f"{p} was refused for review: it holds a value larger than {MAX_VALUE_BYTES // (1024 * 1024)} MB, "
+            "which Warrant never writes; it was not changed"
+        ) from None
     except sqlite3.Error as exc:
         raise errors.UntrustedFileError(
             f"{p} was refused for review: it is damaged or not a Warrant file ({exc}); it was not changed"
+        ) from None
+    except UnicodeDecodeError:
+        raise errors.UntrustedFileError(
+            f"{p} was refused for review: it holds text that is not UTF-8, which Warrant never writes; "
+            "it was not changed"
         ) from None
     except MemoryError:
         raise errors.UntrustedFileError(f"{p} was refused for review: it is too large to read") from None
@@ -986,11 +1271,13 @@ def _shown(name: object) -> str:
     return repr(text if len(text) <= 60 else text[:60] + "...")
 
 
-_Shape = tuple[dict[tuple[str, str], str], dict[str, tuple[tuple[Any, ...], ...]], dict[str, tuple[Any, ...]]]
+_Shape = tuple[
+    dict[tuple[str, str], str], dict[str, tuple[tuple[Any, ...], ...]], dict[str, tuple[Any, ...]], dict[str, int]
+]
 
 
 def _schema_shape(conn: sqlite3.Connection) -> _Shape:
-    """The schema's objects, every table's columns and every index's definition, for comparison."""
+    """The schema's objects, every table's columns, every index's definition, which tables are STRICT."""
     objects: dict[tuple[str, str], str] = {}
     virtual: list[str] = []
     for kind, name, table, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"):
@@ -1017,7 +1304,8 @@ def _schema_shape(conn: sqlite3.Connection) -> _Shape:
                 )
             )
             indexes[str(index)] = (name, unique, origin, partial, keys)
-    return objects, columns, indexes
+    strict = {str(row[1]): int(row[5]) for row in conn.execute("PRAGMA main.table_list") if row[2] == "table"}
+    return objects, columns, indexes, strict
 
 
 @functools.cache
@@ -1035,24 +1323,64 @@ def _check_untrusted_database(conn: sqlite3.Connection) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if application_id != migrations.APPLICATION_ID or version != migrations.FORMAT_VERSION:
         raise _Refusal("its application id or format version is not this Warrant's")
-    verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    # The verdict can quote damaged bytes (names, values) that are not UTF-8: read it as bytes.
+    conn.text_factory = bytes
+    try:
+        raw = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    finally:
+        conn.text_factory = str
+    verdict = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
     if verdict != "ok":
+        if "CHECK constraint" in verdict or "NULL value" in verdict:
+            raise _Refusal(f"a row breaks a rule of Warrant's schema ({_shown(verdict)})")
         raise _Refusal(f"it is damaged ({_shown(verdict)})")
-    objects, columns, indexes = _schema_shape(conn)
-    want_objects, want_columns, want_indexes = _expected_shape()
+    objects, columns, indexes, strict = _schema_shape(conn)
+    want_objects, want_columns, want_indexes, want_strict = _expected_shape()
     kinds = {"trigger": "a trigger", "view": "a view", "table": "a table", "index": "an index"}
     for kind, name in sorted(set(objects) - set(want_objects)):
         what = kinds.get(kind, f"a schema object of type {_shown(kind)}")
         raise _Refusal(f"it contains {what} ({_shown(name)}) that Warrant never writes")
     for kind, name in sorted(set(want_objects) - set(objects)):
         raise _Refusal(f"its {kind} {_shown(name)} is missing")
+    for name, flag in want_strict.items():
+        if strict.get(name) != flag:
+            raise _Refusal(f"its table {_shown(name)} is {'not ' if flag else ''}STRICT, unlike the one Warrant writes")
     for name, want in want_columns.items():
         if columns.get(name) != want:
             got = ", ".join(str(c[0]) for c in columns.get(name, ()))
             raise _Refusal(f"its table {_shown(name)} does not have the columns Warrant writes (it has: {_shown(got)})")
-    for name, want in want_indexes.items():
-        if indexes.get(name) != want or objects.get(("index", name)) != want[0]:
+    for name, definition in want_indexes.items():
+        if indexes.get(name) != definition or objects.get(("index", name)) != definition[0]:
             raise _Refusal(f"its index {_shown(name)} is not the one Warrant writes")
+
+
+def _text_check(column: str, limit: int, least: int = 0) -> str:
+    return f'(typeof("{column}") = \'text\' AND length("{column}") BETWEEN {least} AND {limit})'
+
+
+_ANNOTATION_CHECK = (
+    "SELECT rowid FROM annotations WHERE NOT ("
+    + " AND ".join(
+        [
+            _text_check("id", MAX_ID_CHARS, 1),
+            _text_check("document", 64, 64),
+            _text_check("tag", MAX_NAME_CHARS, 1),
+            "typeof(start) = 'integer'",
+            "typeof(\"end\") = 'integer'",
+            "typeof(quote) = 'text'",
+            _text_check("prefix", MAX_CONTEXT_CHARS),
+            _text_check("suffix", MAX_CONTEXT_CHARS),
+            _text_check("note", MAX_NOTE_CHARS),
+            _text_check("author", MAX_LABEL_CHARS),
+            _text_check("created", MAX_STAMP_CHARS),
+            _text_check("modified", MAX_STAMP_CHARS),
+            _text_check("origin_author", MAX_LABEL_CHARS),
+            _text_check("origin_id", MAX_ID_CHARS),
+            _text_check("origin_file", MAX_PATH_CHARS),
+        ]
+    )
+    + ") LIMIT 1"
+)
 
 
 def _text_value(value: object, what: str, limit: int, *, empty: bool = True) -> str:
@@ -1141,15 +1469,53 @@ def _load_untrusted(conn: sqlite3.Connection, path: str) -> ColleagueFile:
         )
 
     _count(conn, "annotations", MAX_ANNOTATIONS)
+    # Types and sizes are checked by SQLite in one pass; Python then checks what SQL cannot see
+    # (ids seen twice, offsets against the text, the quote). A row that fails either check goes
+    # through the full Python validation, which names the problem.
+    bad = conn.execute(_ANNOTATION_CHECK).fetchone()
+    if bad is not None:
+        row = conn.execute(_ANNOTATION_SELECT + " WHERE rowid = ?", (bad[0],)).fetchone()
+        _untrusted_annotation(row, docs, tags, set())
+        raise _Refusal("an annotation holds a value Warrant never writes")
+    texts = {fp: doc.text for fp, doc in docs.items()}
     annotations: list[model.Annotation] = []
     ids: set[str] = set()
     for row in conn.execute(_ANNOTATION_SELECT + ' ORDER BY document, start, "end", id'):
-        annotations.append(_untrusted_annotation(row, docs, tags, ids))
+        annotation_id, fp, tag, start, end, quote = row[:6]
+        text = texts.get(fp)
+        if (
+            annotation_id in ids
+            or text is None
+            or tag not in tags
+            or not 0 <= start < end <= len(text)
+            or text[start:end] != quote
+        ):
+            _untrusted_annotation(row, docs, tags, ids)
+            raise _Refusal(f"annotation {_shown(annotation_id)} does not make sense")
+        ids.add(annotation_id)
+        annotations.append(model.Annotation(*row))
 
     _count(conn, "links", MAX_ANNOTATIONS)
     links: list[model.Link] = []
     link_ids: set[str] = set()
     for link_id, source, target, relation, author, created in conn.execute(_LINK_SELECT + " ORDER BY created, id"):
+        if (
+            type(link_id) is str
+            and 0 < len(link_id) <= MAX_ID_CHARS
+            and link_id not in link_ids
+            and source in ids
+            and target in ids
+            and source != target
+            and relation in relations
+            and type(author) is str
+            and len(author) <= MAX_LABEL_CHARS
+            and type(created) is str
+            and len(created) <= MAX_STAMP_CHARS
+        ):
+            link_ids.add(link_id)
+            links.append(model.Link(link_id, source, target, relation, author, created))
+            continue
+        # Something is wrong with this link: the checks below say what.
         link_id = _text_value(link_id, "a link id", MAX_ID_CHARS, empty=False)
         where = f"link {_shown(link_id)}"
         if link_id in link_ids:
@@ -1164,16 +1530,9 @@ def _load_untrusted(conn: sqlite3.Connection, path: str) -> ColleagueFile:
         relation = _text_value(relation, f"the relation of {where}", MAX_NAME_CHARS)
         if relation not in relations:
             raise _Refusal(f"{where} has relation {_shown(relation)}, which the file does not define")
-        links.append(
-            model.Link(
-                id=link_id,
-                source=source,
-                target=target,
-                relation=relation,
-                author=_text_value(author, f"the author of {where}", MAX_LABEL_CHARS),
-                created=_text_value(created, f"the date of {where}", MAX_STAMP_CHARS),
-            )
-        )
+        _text_value(author, f"the author of {where}", MAX_LABEL_CHARS)
+        _text_value(created, f"the date of {where}", MAX_STAMP_CHARS)
+        raise _Refusal(f"{where} does not make sense")
     return ColleagueFile(
         path=path,
         annotator=annotator,

@@ -127,12 +127,10 @@ class UpdateAnnotations(_Command):
         self.note = note
 
     def do(self) -> None:
-        for a in self.before:
-            self.session.update(a.id, tag=self.tag, note=self.note)
+        self.session.update_many([(a.id, self.tag, self.note) for a in self.before])
 
     def undo_it(self) -> None:
-        for a in self.before:
-            self.session.update(a.id, tag=a.tag, note=a.note)
+        self.session.update_many([(a.id, a.tag, a.note) for a in self.before])
 
 
 class AddLink(_Command):

@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         self.actions = actions_mod.Actions(self)
         self._syncing = False
         self._link_source: list[str] = []
+        self._shown_by_row: tuple[int, int] | None = None
         self._spans: tuple[documents.Span, ...] = ()
         self.extra_tabs: dict[str, QWidget] = {}
         self.reviewer: reviewing.Reviewer | None = None
@@ -601,6 +602,11 @@ class MainWindow(QMainWindow):
         if sess is None:
             return
         start, end = self.reader.selection_cp()
+        rows = self.pane.selected_ids()
+        if end > start and rows and (start, end) == self._shown_by_row:
+            # The selection is the passage a row click showed: the key retags that row, as in
+            # any list, rather than tagging the same characters a second time.
+            end = start
         if end > start:
             annotation = anchoring.new_annotation(sess.document, start, end, tag, author=sess.store.annotator)
             if annotation is None:
@@ -768,6 +774,7 @@ class MainWindow(QMainWindow):
             return
         a = sess.annotations[annotation_id]
         self.reader.select_cp(a.start, a.end)
+        self._shown_by_row = (a.start, a.end)
 
     def _rows_selected(self) -> None:
         if self._syncing:

@@ -106,6 +106,18 @@ class Session(QObject):
             self.annotation_changed.emit(old, new)
         return new
 
+    def update_many(self, changes: Sequence[tuple[str, str | None, str | None]]) -> list[model.Annotation]:
+        """Retag and/or re-note several annotations in one transaction; announce each."""
+        olds = {i: self.annotations.get(i) for i, _, _ in changes}
+        news = self.store.update_annotations(changes)
+        for new in news:
+            old = olds.get(new.id)
+            if new.document == self.document.fingerprint:
+                self.annotations[new.id] = new
+                if old is not None:
+                    self.annotation_changed.emit(old, new)
+        return news
+
     def add_link(self, link: model.Link) -> None:
         """Store a link and announce it."""
         self.store.insert_link(link)

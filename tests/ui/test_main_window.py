@@ -259,3 +259,34 @@ def test_start_up_paints_first_then_opens_the_annotation_file(qtbot, tmp_path, s
     select_phrase(w, "Eurasian Economic Union")
     w.tag_selection("claim")
     assert len(rows_in_file(target)) == 1
+
+
+def test_clicking_a_row_then_a_key_retags_instead_of_duplicating(window, tmp_path):
+    select_phrase(window, "Russia plans to lift visa requirements")
+    QTest.keyClick(window.reader, Qt.Key.Key_1)
+    first = window.pane.model.annotation(0).id
+    window.pane.select_ids([first])
+    window.go_to(first)  # what a click on the row does: the passage is shown selected
+    QTest.keyClick(window.reader, Qt.Key.Key_2)
+    assert [(r[0], r[1]) for r in rows_in_file(tmp_path / "mine.warrant")] == [(first, "evidence")]
+    # a passage the user selects by hand is tagged anew, even with a row selected
+    select_phrase(window, "Russia plans to lift visa")
+    QTest.keyClick(window.reader, Qt.Key.Key_3)
+    assert len(rows_in_file(tmp_path / "mine.warrant")) == 2
+
+
+def test_retagging_several_rows_is_one_transaction(window, tmp_path):
+    select_phrase(window, "Russia plans to lift visa requirements")
+    QTest.keyClick(window.reader, Qt.Key.Key_1)
+    select_phrase(window, "Eurasian Economic Union")
+    QTest.keyClick(window.reader, Qt.Key.Key_1)
+    statements: list[str] = []
+    window.session.store.db.conn.set_trace_callback(statements.append)
+    window.pane.select_ids([a.id for a in window.pane.model.annotations()])
+    window.reader.select_cp(0, 0)
+    QTest.keyClick(window.reader, Qt.Key.Key_3)
+    window.session.store.db.conn.set_trace_callback(None)
+    assert [r[1] for r in rows_in_file(tmp_path / "mine.warrant")] == ["recommendation", "recommendation"]
+    assert sum(1 for s in statements if s.startswith("BEGIN")) == 1
+    window.undo_stack.undo()
+    assert [r[1] for r in rows_in_file(tmp_path / "mine.warrant")] == ["claim", "claim"]

@@ -10,6 +10,9 @@ The window and the CLI use this small API::
     data = exchange.render(store, "html", annotation_ids=selected)        # bytes, nothing written
     text = report.markdown(exchange.select(store, annotation_ids=selected))  # "copy as Markdown"
     result = w3c.import_file(store, "their.jsonld", document="article.txt")
+
+Each format module offers ``render(selection)`` (``report`` offers ``markdown`` and ``html``), taking the
+:class:`~desktop.core.exchange.scope.Selection` that :func:`select` gathers.
 """
 
 from __future__ import annotations
@@ -89,13 +92,12 @@ def render_selection(selection: scope.Selection, fmt: str, *, jsonl: bool = Fals
 
 
 def _render_argdown(module: ModuleType, selection: scope.Selection) -> bytes:
-    """Call the Argdown module, whichever of its likely entry points it offers."""
-    for name in ("render", "export", "argdown", "dumps"):
-        function = getattr(module, name, None)
-        if callable(function):
-            out = function(selection)
-            return out if isinstance(out, bytes) else str(out).encode("utf-8")
-    raise errors.ExchangeError("the argdown export is not available in this version of Warrant")
+    """Call ``desktop.core.exchange.argdown.render(selection)``, which returns text or bytes."""
+    function = getattr(module, "render", None)
+    if not callable(function):
+        raise errors.ExchangeError("the argdown export is not available in this version of Warrant")
+    out = function(selection)
+    return out if isinstance(out, bytes) else str(out).encode("utf-8")
 
 
 def render(

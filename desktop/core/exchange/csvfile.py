@@ -44,11 +44,12 @@ COLUMNS: tuple[str, ...] = (
 
 _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
+_FIRST = frozenset("'=+-@\t\r")
 
 
 def escape_cell(value: str) -> str:
     """Return ``value`` made safe from spreadsheet formula injection (see the module docstring)."""
-    if value and _NEEDS_GUARD.match(value):
+    if value[:1] in _FIRST and _NEEDS_GUARD.match(value):
         return "'" + value
     return value
 
@@ -72,7 +73,9 @@ def _link_cells(selection: scope.Selection) -> tuple[dict[str, str], dict[str, s
     )
 
 
-def row(selection: scope.Selection, annotation: model.Annotation, links_to: str = "", linked_from: str = "") -> list[object]:
+def row(
+    selection: scope.Selection, annotation: model.Annotation, links_to: str = "", linked_from: str = ""
+) -> list[object]:
     """Return one annotation's CSV cells, in :data:`COLUMNS` order, text cells already guarded."""
     doc = selection.document(annotation.document)
     return [
@@ -108,9 +111,7 @@ def render(selection: scope.Selection) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
     outgoing, incoming = _link_cells(selection)
-    writer.writerows(
-        row(selection, a, outgoing.get(a.id, ""), incoming.get(a.id, "")) for a in selection.annotations
-    )
+    writer.writerows(row(selection, a, outgoing.get(a.id, ""), incoming.get(a.id, "")) for a in selection.annotations)
     return out.getvalue().encode("utf-8", "replace")
 
 
