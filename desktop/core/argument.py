@@ -21,6 +21,7 @@ Nothing here imports Qt: the same functions serve the window, the CLI and the ex
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -326,11 +327,13 @@ def build_outline(
         group.sort(key=lambda k: (_RELATION_ORDER.get(k.relation, 3), k.relation, rank[k.source]))
 
     shown: set[str] = set()
+    fresh: list[str] = []  # ids shown since the caller last emptied it
 
     def expand(annotation_id: str, relation: str | None, link_id: str | None) -> OutlineNode:
         # Iterative depth-first expansion: deep chains of claims must not hit Python's recursion limit.
         root_frame: list[Any] = [annotation_id, relation, link_id, [], 0]
         shown.add(annotation_id)
+        fresh.append(annotation_id)
         stack = [root_frame]
         while True:
             frame = stack[-1]
@@ -343,6 +346,7 @@ def build_outline(
                     children.append(OutlineNode(by_id[link.source], link.relation, (), link.id, repeated=True))
                 else:
                     shown.add(link.source)
+                    fresh.append(link.source)
                     stack.append([link.source, link.relation, link.id, [], 0])
                 continue
             stack.pop()
@@ -357,16 +361,27 @@ def build_outline(
             roots.append(expand(a.id, None, None))
     # What is left with links pointing at it (or a claim in a circle of claims) becomes a root too:
     # prefer claims, then annotations that point at nothing else left over, then document order.
-    while True:
-        left = [a for a in anns if a.id not in shown and (a.tag == CLAIM or incoming[a.id])]
-        if not left:
-            break
-        left_ids = {a.id for a in left}
-        pick = min(
-            left,
-            key=lambda a: (a.tag != CLAIM, any(k.target in left_ids for k in outgoing[a.id]), rank[a.id]),
-        )
-        roots.append(expand(pick.id, None, None))
+    # A heap keeps this linear-logarithmic: when annotations are shown, those pointing at them may
+    # now point at nothing left over, and are pushed again with their better key.
+    left_ids = {a.id for a in anns if a.id not in shown and (a.tag == CLAIM or incoming[a.id])}
+
+    def key(annotation_id: str) -> tuple[bool, bool, int]:
+        a = by_id[annotation_id]
+        return (a.tag != CLAIM, any(k.target in left_ids for k in outgoing[annotation_id]), rank[annotation_id])
+
+    heap = [(key(i), i) for i in left_ids]
+    heapq.heapify(heap)
+    while heap:
+        k, annotation_id = heapq.heappop(heap)
+        if annotation_id in shown or k != key(annotation_id):
+            continue
+        fresh.clear()
+        roots.append(expand(annotation_id, None, None))
+        left_ids.difference_update(fresh)
+        for done in fresh:
+            for link in incoming[done]:
+                if link.source in left_ids:
+                    heapq.heappush(heap, (key(link.source), link.source))
     unlinked = tuple(a for a in anns if a.id not in shown)
     return Outline(roots=tuple(roots), unlinked=unlinked, weak=weak_points(anns, usable))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 _WHITESPACE = re.compile(r"\s+")
 ELLIPSIS = "\u2026"
@@ -39,6 +38,13 @@ _LEADING_ESCAPES: dict[str, str] = {
     "!": "\\!",
 }
 _ORDERED_LIST_START = re.compile(r"^(\d+)([.)])")
+_INLINE_SPECIAL = re.compile("[" + re.escape("".join(_INLINE_ESCAPES)) + "]")
+# White space, and Unicode category Cc (C0 controls, DEL, C1 controls), in runs: one space each.
+_BLANK_OR_CONTROL = re.compile("[\\s\x00-\x1f\x7f-\x9f]+")
+
+
+def _inline_escape(match: re.Match[str]) -> str:
+    return _INLINE_ESCAPES[match.group()]
 
 
 def one_line(text: str) -> str:
@@ -47,8 +53,7 @@ def one_line(text: str) -> str:
     Used for every plain-text display of user text (terminal, tree views, map boxes): a quote
     cannot move the cursor, ring the bell or change a terminal's colours.
     """
-    cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
-    return _WHITESPACE.sub(" ", cleaned).strip()
+    return _BLANK_OR_CONTROL.sub(" ", text).strip()
 
 
 def shorten(text: str, limit: int) -> str:
@@ -87,7 +92,7 @@ def escape_markdown(text: str) -> str:
         The escaped single line.
     """
     flat = one_line(text)
-    out = "".join(_INLINE_ESCAPES.get(ch, ch) for ch in flat)
+    out = _INLINE_SPECIAL.sub(_inline_escape, flat) if _INLINE_SPECIAL.search(flat) else flat
     match = _ORDERED_LIST_START.match(out)
     if match:
         # "1. text" would start an ordered list; "1\. text" is the number and the dot.
