@@ -77,7 +77,8 @@ class Actions:
 
     def __getattr__(self, name: str) -> QAction:
         try:
-            return self.__dict__["by_name"][name]
+            action: QAction = self.__dict__["by_name"][name]
+            return action
         except KeyError:
             raise AttributeError(name) from None
 

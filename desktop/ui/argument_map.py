@@ -414,7 +414,7 @@ class ArgumentMapView(QGraphicsView):
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if not image.save(buffer, "PNG"):
+        if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; PySide takes str
             raise errors.ExchangeError(f"the map could not be encoded as PNG for {os.fspath(path)}")
         buffer.close()
         exchange.write_atomic(path, bytes(data.data()))

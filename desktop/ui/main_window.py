@@ -129,7 +129,7 @@ class _AfterFirstPaint(QObject):
 
     def __init__(self, widget: QWidget, callback: Callable[[], object]) -> None:
         super().__init__(widget)
-        self.callback = callback
+        self.callback: Callable[[], object] | None = callback
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.session: session.Session | None = None
         self.undo_stack = QUndoStack(self)
-        self.actions = actions_mod.Actions(self)
+        self.action_collection = actions_mod.Actions(self)
         self._syncing = False
         self._link_source: list[str] = []
         self._shown_by_row: tuple[int, int] | None = None
@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
 
     def _populate_toolbar(self) -> None:
         """Fill the toolbar once; tag actions are inserted before ``_tag_anchor`` as tags change."""
-        a = self.actions
+        a = self.action_collection
         self._tag_anchor = self.toolbar.addSeparator()
         for action in (a.annotation_note, a.link_start, a.annotation_delete):
             self.toolbar.addAction(action)
@@ -242,7 +242,7 @@ class MainWindow(QMainWindow):
         self.document_action.setVisible(False)
 
     def _build_menus(self) -> None:
-        a = self.actions
+        a = self.action_collection
         self.undo_action = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
         self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
         self.undo_action.setObjectName("edit_undo")
@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
 
     def _populate_annotation_menu(self) -> None:
         """Fill the Annotation menu once; tag actions are inserted before ``_menu_anchor``."""
-        a = self.actions
+        a = self.action_collection
         menu = self.annotation_menu
         self._menu_anchor = menu.addSeparator()
         for action in (a.annotation_note, a.annotation_delete, a.link_start, a.link_remove):
@@ -290,11 +290,11 @@ class MainWindow(QMainWindow):
 
     def _install_tag_actions(self, tags: list[model.Tag]) -> None:
         """Replace the tag actions (toolbar, menu, shortcuts) after the tag set changed."""
-        for old in self.actions.tag_actions.values():
+        for old in self.action_collection.tag_actions.values():
             self.toolbar.removeAction(old)
             self.annotation_menu.removeAction(old)
             self.removeAction(old)
-        new = self.actions.make_tag_actions(tags)
+        new = self.action_collection.make_tag_actions(tags)
         for action in new:
             action.triggered.connect(functools.partial(self._tag_action, str(action.data())))
             self.addAction(action)
@@ -302,7 +302,7 @@ class MainWindow(QMainWindow):
         self.annotation_menu.insertActions(self._menu_anchor, new)
 
     def _connect_actions(self) -> None:
-        a = self.actions
+        a = self.action_collection
         handlers: dict[str, Callable[[], object]] = {
             "file_open": self._choose_and_open,
             "file_save_copy": self.save_copy,
@@ -334,7 +334,7 @@ class MainWindow(QMainWindow):
             self.addAction(action)
 
     def _set_editing_enabled(self, enabled: bool) -> None:
-        a = self.actions
+        a = self.action_collection
         for name in (
             "file_save_copy",
             "file_export",
@@ -786,19 +786,19 @@ class MainWindow(QMainWindow):
     def _reader_menu(self, pos: QPoint) -> None:
         menu = self.reader.createStandardContextMenu(pos)
         menu.addSeparator()
-        for action in self.actions.tag_actions.values():
+        for action in self.action_collection.tag_actions.values():
             menu.addAction(action)
         menu.addSeparator()
-        menu.addAction(self.actions.link_start)
-        menu.addAction(self.actions.edit_find)
+        menu.addAction(self.action_collection.link_start)
+        menu.addAction(self.action_collection.edit_find)
         menu.exec(self.reader.mapToGlobal(pos))
 
     def _pane_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
-        for action in self.actions.tag_actions.values():
+        for action in self.action_collection.tag_actions.values():
             menu.addAction(action)
         menu.addSeparator()
-        a = self.actions
+        a = self.action_collection
         for action in (a.annotation_note, a.annotation_delete, a.link_start, a.link_remove):
             menu.addAction(action)
         menu.addSeparator()
@@ -856,9 +856,10 @@ class MainWindow(QMainWindow):
             if dialog.exec() != dialog.DialogCode.Accepted:
                 return
             request = dialog.request()
-            destination = export_dialog.ask_destination(self, sess.store, request[0], request[1])
-            if destination is None:
+            asked = export_dialog.ask_destination(self, sess.store, request[0], request[1])
+            if asked is None:
                 return
+            destination = asked
         fmt, jsonl, chosen, tags = request
         try:
             count = export_dialog.export(
@@ -993,7 +994,7 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         """List every keyboard shortcut."""
-        rows = "\n".join(f"{text:<32} {keys}" for text, keys in self.actions.shortcut_table())
+        rows = "\n".join(f"{text:<32} {keys}" for text, keys in self.action_collection.shortcut_table())
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("Keyboard Shortcuts"), rows, parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.exec()
@@ -1024,8 +1025,8 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([760, 520])
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        settings.save_window_state("geometry", self.saveGeometry().data())
-        settings.save_window_state("splitter", self.splitter.saveState().data())
+        settings.save_window_state("geometry", bytes(self.saveGeometry().data()))
+        settings.save_window_state("splitter", bytes(self.splitter.saveState().data()))
         if self.session is not None:
             self.session.store.close()
         super().closeEvent(event)
@@ -1037,4 +1038,4 @@ class MainWindow(QMainWindow):
 
     def all_actions(self) -> list[QAction]:
         """Every action of the window, for tests and the shortcut list."""
-        return [*self.actions.by_name.values(), *self.actions.tag_actions.values()]
+        return [*self.action_collection.by_name.values(), *self.action_collection.tag_actions.values()]

@@ -59,7 +59,7 @@ def get(name: str) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
     if isinstance(default, float):
         try:
-            return float(value)
+            return float(str(value))
         except (TypeError, ValueError):
             return default
     return value

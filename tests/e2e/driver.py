@@ -339,7 +339,7 @@ class Driver:
 
         # File > Save a Copy As..., with the file dialog answered by the driver.
         QFileDialog.getSaveFileName = staticmethod(lambda *a, **k: (self.args.dest, ""))  # type: ignore[method-assign]
-        self.window.actions.file_save_copy.trigger()
+        self.window.action_collection.file_save_copy.trigger()
         self.count += 1
         emit("COPIED", str(self.count))
 

@@ -54,7 +54,7 @@ def test_link_outline_and_map(qtbot, tmp_path, seed_path):
     stored = {(k.source, k.target, k.relation) for k in w.session.store.links()}
     assert stored == {(ev1, claim, "supports"), (ev2, claim, "supports"), (rec, claim, "based-on")}
 
-    w.actions.view_outline.trigger()
+    w.action_collection.view_outline.trigger()
     outline = w.outline_tab.widget().outline_model.outline
     assert [n.annotation.id for n in outline.roots] == [claim]
     assert {c.annotation.id for c in outline.roots[0].children} == {ev1, ev2, rec}
@@ -67,10 +67,10 @@ def test_link_outline_and_map(qtbot, tmp_path, seed_path):
     assert w.session.store.links() == []
     w.undo_stack.undo()
     assert len(w.session.store.links()) == 3
-    w.actions.view_outline.trigger()
+    w.action_collection.view_outline.trigger()
     assert [n.annotation.id for n in w.outline_tab.widget().outline_model.outline.roots] == [claim]
 
-    w.actions.view_map.trigger()
+    w.action_collection.view_map.trigger()
     page = w.map_tab.widget()
     svg = tmp_path / "map.svg"
     assert page.export("svg", str(svg))
@@ -85,7 +85,7 @@ def test_link_outline_and_map(qtbot, tmp_path, seed_path):
 def test_outline_click_goes_to_the_passage(qtbot, tmp_path, seed_path):
     w = open_window(qtbot, tmp_path, seed_path)
     claim = tag(w, argument_seed.CENTRAL_CLAIM, Qt.Key.Key_1)
-    w.actions.view_outline.trigger()
+    w.action_collection.view_outline.trigger()
     view = w.outline_tab.widget()
     view.annotation_activated.emit(claim)
     a = w.session.annotations[claim]

@@ -251,7 +251,7 @@ def test_start_up_paints_first_then_opens_the_annotation_file(qtbot, tmp_path, s
     loaded = documents.load(seed_path)
     target = tmp_path / "later.warrant"
     w.preview(loaded, then=lambda: w.attach(loaded, target, "Ana"))
-    assert w.session is None and not w.actions.tag_actions  # nothing to tag with before the file is open
+    assert w.session is None and not w.action_collection.tag_actions  # nothing to tag with before the file is open
     assert w.reader.text == loaded.text
     w.show()
     qtbot.waitUntil(lambda: w.session is not None, timeout=5000)
