@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QBrush, QColor
 
 from desktop.core import model
 from desktop.ui import textutil
@@ -54,6 +54,7 @@ class AnnotationModel(QAbstractTableModel):
         self._rows: list[model.Annotation] = []
         self._keys: list[tuple[int, int, str, str]] = []
         self._tags: dict[str, model.Tag] = {}
+        self._tints: dict[str, QBrush] = {}
 
     # -- filling ------------------------------------------------------------------------------
 
@@ -63,11 +64,13 @@ class AnnotationModel(QAbstractTableModel):
         self._rows = sorted(annotations, key=_key)
         self._keys = [_key(a) for a in self._rows]
         self._tags = {t.name: t for t in tags}
+        self._tints = {}
         self.endResetModel()
 
     def set_tags(self, tags: Sequence[model.Tag]) -> None:
         """Update tag labels and colours."""
         self._tags = {t.name: t for t in tags}
+        self._tints = {}
         if self._rows:
             self.dataChanged.emit(self.index(0, TAG), self.index(len(self._rows) - 1, TAG))
 
@@ -161,14 +164,28 @@ class AnnotationModel(QAbstractTableModel):
         if role == START_ROLE:
             return a.start
         if role == COLOUR_ROLE or (role == Qt.ItemDataRole.DecorationRole and col == TAG):
-            tag = self._tags.get(a.tag)
-            return QColor(tag.colour if tag else "#8c8c8c")
+            return self._colour(a.tag)
+        if role == Qt.ItemDataRole.BackgroundRole and col == TAG:
+            return self._tint(a.tag)
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def _colour(self, tag_name: str) -> QColor:
+        tag = self._tags.get(tag_name)
+        return QColor(tag.colour if tag else "#8c8c8c")
+
+    def _tint(self, tag_name: str) -> QBrush:
+        """The tag cell's background: the tag's colour, light enough for dark and light text alike."""
+        brush = self._tints.get(tag_name)
+        if brush is None:
+            colour = self._colour(tag_name)
+            colour.setAlpha(64)
+            brush = self._tints[tag_name] = QBrush(colour)
+        return brush
 
 
 class AnnotationFilter(QSortFilterProxyModel):
