@@ -112,9 +112,7 @@ class Placement:
     method: str
 
 
-def find_exact(
-    text: str, exact: str, prefix: str = "", suffix: str = "", hint: int | None = None
-) -> Placement | None:
+def find_exact(text: str, exact: str, prefix: str = "", suffix: str = "", hint: int | None = None) -> Placement | None:
     """Find ``exact`` in ``text``: at ``hint`` if it is there, else the occurrence that best matches.
 
     Occurrences are ranked by how much of the prefix and suffix they share, then by distance to

@@ -13,6 +13,7 @@ FORMAT_VERSION = 1
 APPLICATION_ID = 0x57415252
 """``PRAGMA application_id`` of every Warrant annotation file ('WARR')."""
 
+
 def m001_initial(db: Database) -> None:
     """Meta, documents, tags, relations, annotations and links."""
     db.execute(

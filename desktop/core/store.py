@@ -784,9 +784,7 @@ class Store:
             )
         return changed
 
-    def update_annotations(
-        self, changes: Sequence[tuple[str, str | None, str | None]]
-    ) -> list[model.Annotation]:
+    def update_annotations(self, changes: Sequence[tuple[str, str | None, str | None]]) -> list[model.Annotation]:
         """Retag and/or re-note several annotations in ONE transaction: all or none.
 
         Args:

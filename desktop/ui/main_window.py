@@ -943,7 +943,10 @@ class MainWindow(QMainWindow):
             return
         if paths is None:
             paths, _ = QFileDialog.getOpenFileNames(
-                self, self.tr("Review Colleagues' Files"), "", self.tr("Warrant annotation files (*.warrant);;All files (*)")
+                self,
+                self.tr("Review Colleagues' Files"),
+                "",
+                self.tr("Warrant annotation files (*.warrant);;All files (*)"),
             )
             if not paths:
                 return
@@ -965,7 +968,9 @@ class MainWindow(QMainWindow):
             self.reviewer.pane = pane_widget
             pane_widget.row_activated.connect(self._review_row)
             pane_widget.colleague_toggled.connect(self.reviewer.toggle)
-            pane_widget.accept_selected.connect(lambda: self.reviewer and self.reviewer.accept_rows(pane_widget.selected_rows()))
+            pane_widget.accept_selected.connect(
+                lambda: self.reviewer and self.reviewer.accept_rows(pane_widget.selected_rows())
+            )
             pane_widget.accept_agreed.connect(lambda: self.reviewer and self.reviewer.accept_agreed())
             pane_widget.accept_tag.connect(lambda name: self.reviewer and self.reviewer.accept_tag(name))
             pane_widget.close_requested.connect(self.close_review)

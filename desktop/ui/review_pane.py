@@ -274,7 +274,9 @@ class ReviewPane(QWidget):
         bottom = QWidget(self)
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(QLabel(self.tr("Agreement (character-level kappa per tag; passages matched at IoU ≥ 0.5)"), self))
+        bottom_layout.addWidget(
+            QLabel(self.tr("Agreement (character-level kappa per tag; passages matched at IoU ≥ 0.5)"), self)
+        )
         bottom_layout.addWidget(self.figures, 1)
         heat = QHBoxLayout()
         heat.addWidget(QLabel(self.tr("Confusion, my tag × their tag:"), self))
@@ -369,7 +371,11 @@ class ReviewPane(QWidget):
             self.confusion.setColumnCount(0)
             return
         cells = colleagues[index].get("confusion", [])
-        names = list(dict.fromkeys([*self._tags, *(c["mine"] for c in cells if c["mine"]), *(c["theirs"] for c in cells if c["theirs"])]))
+        names = list(
+            dict.fromkeys(
+                [*self._tags, *(c["mine"] for c in cells if c["mine"]), *(c["theirs"] for c in cells if c["theirs"])]
+            )
+        )
         axis = [*names, None]
         labels = [self._tags[n].label if n in self._tags else (n or "none") for n in names] + ["none"]
         self.confusion.setRowCount(len(axis))

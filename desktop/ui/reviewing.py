@@ -162,7 +162,9 @@ class Reviewer(QObject):
                 [
                     p.theirs.id
                     for p in c.pairs
-                    if p.theirs is not None and p.theirs.tag == tag and p.kind in (review.ONLY_THEIRS, review.TAG_DIFFERS)
+                    if p.theirs is not None
+                    and p.theirs.tag == tag
+                    and p.kind in (review.ONLY_THEIRS, review.TAG_DIFFERS)
                 ],
             )
             for c in self.current.colleagues
@@ -190,7 +192,9 @@ class Reviewer(QObject):
             try:
                 for name in result.missing_tags:
                     theirs = next((t for t in c.file.tags if t.name == name), None)
-                    sess.store.add_tag(name, label=theirs.label if theirs else None, colour=theirs.colour if theirs else None)
+                    sess.store.add_tag(
+                        name, label=theirs.label if theirs else None, colour=theirs.colour if theirs else None
+                    )
                 for name in result.missing_relations:
                     sess.store.add_relation(name)
             except errors.WarrantError as exc:
@@ -201,7 +205,9 @@ class Reviewer(QObject):
             annotations.extend(result.annotations)
             links.extend(result.links)
         if not annotations:
-            window.statusBar().showMessage(window.tr("Nothing to accept: those passages are in your file already"), 5000)
+            window.statusBar().showMessage(
+                window.tr("Nothing to accept: those passages are in your file already"), 5000
+            )
             return 0
         command = commands.AddAnnotations(sess, annotations, links, text=f"{text} ({len(annotations)})")
         if not window.run_command(command):

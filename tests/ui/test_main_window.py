@@ -163,7 +163,11 @@ def test_offsets_are_code_points_after_emoji_and_persian(qtbot, tmp_path):
     w.open_path(article, annotation_file=str(tmp_path / "m.warrant"))
     canonical = text.replace("\r\n", "\n")
     assert w.reader.text == canonical
-    for phrase, tag in (("family 👨‍👩‍👧 then", "claim"), ("کلیهٔ حقوق", "evidence"), ("Россия 🇮🇷 claim", "recommendation")):
+    for phrase, tag in (
+        ("family 👨‍👩‍👧 then", "claim"),
+        ("کلیهٔ حقوق", "evidence"),
+        ("Россия 🇮🇷 claim", "recommendation"),
+    ):
         start = canonical.index(phrase)
         w.reader.select_cp(start, start + len(phrase))
         assert w.reader.textCursor().selectedText() == phrase  # Qt selected exactly these characters

@@ -89,7 +89,10 @@ def test_pane_figures_equal_the_command_line(window, tmp_path, seed_path):
     }
     out = subprocess.run(
         [sys.executable, "main.py", "compare", str(tmp_path / "ana.warrant"), str(theirs), "--json"],
-        cwd=REPO, capture_output=True, text=True, check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     colleague = json.loads(out.stdout)["documents"][0]["colleagues"][0]
     assert shown["Claim"] == f"{colleague['kappa']['claim']:.3f}"
@@ -106,7 +109,11 @@ def test_accept_theirs_with_provenance_is_one_undoable_step(window, tmp_path, se
     st = window.session.store
     copied = [a for a in st.annotations() if a.origin_id]
     assert len(copied) == 1
-    assert (copied[0].origin_author, copied[0].origin_id, copied[0].origin_file) == ("Bob", rows[0].theirs.id, str(theirs))
+    assert (copied[0].origin_author, copied[0].origin_id, copied[0].origin_file) == (
+        "Bob",
+        rows[0].theirs.id,
+        str(theirs),
+    )
     assert copied[0].quote == EURASIAN and window.reader.text[copied[0].start : copied[0].end] == EURASIAN
     window.reviewer.refresh()
     assert not [r for r in window.reviewer.pane.model.rows if r.kind == "only-theirs"]

@@ -35,12 +35,14 @@ def test_dropping_a_file_opens_it(qtbot, tmp_path, seed_path):
     article.write_text("A dropped article with a claim in it.\n", encoding="utf-8")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(article))])
-    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     w.dragEnterEvent(enter)
     assert enter.isAccepted()
-    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     w.dropEvent(drop)
     qtbot.waitUntil(lambda: w.reader.text.startswith("A dropped article"), timeout=3000)
     assert "dropped" in w.windowTitle().lower() or "A dropped article" in w.windowTitle()
