@@ -195,10 +195,18 @@ def from_text(text: str, path: str = "", fallback: str = "Untitled") -> LoadedDo
     return _finish(path, guess_title(text, fallback), text, "txt")
 
 
+MARKDOWN_MAX_BRACKETS = 1000
+"""More "[" than this in a Markdown article, and its brackets are shown as text (see from_markdown)."""
+
+
 def from_markdown(source: str, path: str = "", fallback: str = "Untitled") -> LoadedDocument:
     """Render Markdown with the ``markdown`` package and keep its visible text."""
     import markdown  # imported here: only Markdown articles pay for it
 
+    if source.count("[") > MARKDOWN_MAX_BRACKETS:
+        # The markdown package's link parser is quadratic in unclosed "[" (8,000 took 15 s): a
+        # document with this many is shown with its brackets as text rather than left to hang.
+        source = source.replace("\\", "\\\\").replace("[", "\\[")
     try:
         rendered = markdown.markdown(source, output_format="html")
     except RecursionError:

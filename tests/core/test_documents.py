@@ -242,3 +242,13 @@ def test_udhr_html_gives_the_same_paragraphs_as_the_text_version(testdata: Path,
 def test_fingerprint_is_sha256_of_utf8() -> None:
     text = "\u0627\u0639\u0644\u0627\u0645\u06cc\u0647 \U0001f600\n"
     assert documents.fingerprint(text) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_markdown_with_thousands_of_brackets_shows_them_as_text() -> None:
+    """The markdown package's link parser is quadratic in "[" (8,000 took 15 s); past
+    MARKDOWN_MAX_BRACKETS the brackets are escaped and the link syntax stays visible as text."""
+    few = documents.from_markdown("see [the link](http://example.org) now")
+    assert few.text == "see the link now"
+    many = documents.from_markdown("[a](http://x) \\ " * (documents.MARKDOWN_MAX_BRACKETS + 1))
+    assert many.text.startswith("[a](http://x) \\ [a](http://x)")
+    assert documents.from_markdown("[" * 8000).text == "[" * 8000
