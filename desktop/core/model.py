@@ -93,7 +93,7 @@ class Link:
 
 DEFAULT_TAGS: tuple[Tag, ...] = (
     Tag("claim", "Claim", "#e6a23c", "1", 0),
-    Tag("evidence", "Evidence", "#409eff", "2", 1),
+    Tag("evidence", "Evidence", "#9b6ade", "2", 1),  # violet: distinct from a text selection's blue
     Tag("recommendation", "Recommendation", "#67c23a", "3", 2),
 )
 
@@ -104,4 +104,4 @@ DEFAULT_RELATIONS: tuple[Relation, ...] = (
 )
 
 # Palette for tags users add themselves, chosen to stay distinct from the defaults.
-EXTRA_TAG_COLOURS: tuple[str, ...] = ("#b37feb", "#f56c6c", "#13c2c2", "#a0d911", "#eb2f96", "#8c8c8c")
+EXTRA_TAG_COLOURS: tuple[str, ...] = ("#f56c6c", "#13c2c2", "#a0d911", "#eb2f96", "#d4a017", "#8c8c8c")

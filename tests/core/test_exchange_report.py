@@ -195,7 +195,7 @@ def test_html_is_self_contained_and_inert() -> None:
     assert "default-src 'none'" in csp and "script-src" not in csp and "style-src 'unsafe-inline'" in csp
     style = page.split("<style>", 1)[1].split("</style>", 1)[0]
     assert "@media print" in style and "</" not in style and "url(" not in style and "@import" not in style
-    assert "#e6a23c" in style and "#409eff" in style  # tag colours
+    assert "#e6a23c" in style and "#9b6ade" in style  # tag colours
     assert "#8c8c8c" in style  # the hostile tag's "colour" was replaced
     shown = "".join(found.text)
     assert "<script>alert(1)</script>" in shown and "[x](javascript:alert(1))" in shown
