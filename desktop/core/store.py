@@ -581,6 +581,13 @@ class Store:
             "SELECT fingerprint, title, path, text, kind, added FROM documents ORDER BY added, rowid", (), _document
         )
 
+    def document_titles(self) -> list[tuple[str, str]]:
+        """Return ``(fingerprint, title)`` of every document in the order they were added, without their texts."""
+        rows = self._read("SELECT fingerprint, title FROM documents ORDER BY added, rowid")
+        if any(not isinstance(f, str) or not isinstance(t, str) for f, t in rows):
+            raise errors.StoreError(f"{self.path} is damaged: a document's fingerprint or title is not text")
+        return [(str(f), str(t)) for f, t in rows]
+
     def document_count(self) -> int:
         """Return how many documents the file holds."""
         return int(self._read("SELECT count(*) FROM documents")[0][0])

@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         )
         self.add_extra_tab("outline", self.outline_tab, self.tr("Outline"))
         self.add_extra_tab("map", self.map_tab, self.tr("Map"))
-        self.tabs.currentChanged.connect(lambda _index: self.refresh_argument_views())
+        self.tabs.currentChanged.connect(self._tab_changed)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("main_splitter")
@@ -369,11 +369,16 @@ class MainWindow(QMainWindow):
             raise errors.DocumentError(f"{p} is a folder, not an article or an annotation file")
         if is_annotation_file(p) and annotation_file is None:
             st = store.Store.open(p, annotator=annotator, create=False)
-            docs = st.documents()
-            if not docs:
+            try:
+                titles = st.document_titles()
+                first = st.document(titles[0][0]) if titles else None
+            except errors.WarrantError:
+                st.close()
+                raise
+            if first is None:
                 st.close()
                 raise errors.StoreError(f"{p} holds no document yet; open an article with --file {p}")
-            self.show_store(st, docs[0])
+            self.show_store(st, first)
         else:
             loaded = documents.load(p)
             target = Path(annotation_file) if annotation_file else default_annotation_path(loaded)
@@ -459,10 +464,10 @@ class MainWindow(QMainWindow):
     def _fill_documents(self) -> None:
         sess = self.session
         assert sess is not None
-        docs = sess.store.documents()
+        docs = sess.store.document_titles()
         self.document_box.clear()
-        for d in docs:
-            self.document_box.addItem(d.title, d.fingerprint)
+        for fingerprint, title in docs:
+            self.document_box.addItem(title, fingerprint)
         self.document_box.setCurrentIndex(max(0, self.document_box.findData(sess.document.fingerprint)))
         self.document_action.setVisible(len(docs) > 1)
 
@@ -540,7 +545,8 @@ class MainWindow(QMainWindow):
         self.reader.set_marks((a.id, self.reader.mark_for(a, sess.tag(a.tag))) for a in added)
         self.pane.added(added)
         self._argument_changed()
-        log.info("tagged %s", " ".join(f"{a.id}:{a.tag}:{a.start}-{a.end}" for a in added))
+        if log.isEnabledFor(logging.INFO):  # WARRANT_DEBUG=1: the end-to-end tests read this line
+            log.info("tagged %s", " ".join(f"{a.id}:{a.tag}:{a.start}-{a.end}" for a in added))
 
     def _on_removed(self, removed: list[model.Annotation]) -> None:
         self.reader.drop_marks(a.id for a in removed)
@@ -575,6 +581,11 @@ class MainWindow(QMainWindow):
             tab = self.outline_tab if current is self.outline_tab else self.map_tab
             if tab.dirty:
                 argument_tabs.refresh(tab, sess)
+
+    def _tab_changed(self, _index: int) -> None:
+        self.refresh_argument_views()
+        if self.reviewer is not None and self.tabs.currentWidget() is self.reviewer.pane:
+            self.reviewer.refresh_if_stale()
 
     def _argument_item_activated(self, annotation_id: str) -> None:
         """A box of the map or an item of the outline was clicked: go to its passage (or end a link)."""

@@ -31,6 +31,7 @@ class Reviewer(QObject):
         self.current: review.DocumentReview | None = None
         self.hidden: set[str] = set()
         self.pane: review_pane.ReviewPane | None = None
+        self.stale = False
         self._pending = QTimer(self)
         self._pending.setSingleShot(True)
         self._pending.setInterval(0)
@@ -60,15 +61,28 @@ class Reviewer(QObject):
     # -- refreshing ---------------------------------------------------------------------------
 
     def schedule(self) -> None:
-        """Recompute after my annotations changed (once per event-loop turn)."""
-        if self.files:
+        """My annotations changed: recompute once this turn if the Review tab is in view, else when it is shown.
+
+        A comparison reads my whole file and aligns every passage (about a second with 10,000), so
+        it never runs on the tagging path while the analyst is not looking at it.
+        """
+        if not self.files:
+            return
+        self.stale = True
+        if self.pane is not None and self.window.tabs.currentWidget() is self.pane:
             self._pending.start()
+
+    def refresh_if_stale(self) -> None:
+        """Recompute if my annotations changed since the last comparison."""
+        if self.stale:
+            self.refresh()
 
     def refresh(self) -> None:
         """Compare my file (as it is now) with the colleagues' files, for the shown document."""
         sess = self.window.session
         if sess is None or not self.files:
             return
+        self.stale = False
         mine = review.snapshot(sess.store)
         self.result = review.review(mine, self.files, document=sess.document.fingerprint)
         self.current = next(

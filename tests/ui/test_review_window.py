@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.core import anchoring, documents, store
 from desktop.ui import main_window, review_pane
@@ -146,3 +146,20 @@ def test_rows_model_passes_the_model_tester(window, tmp_path, seed_path, qtmodel
     qtmodeltester.check(window.reviewer.pane.model)
     qtmodeltester.check(window.reviewer.pane.proxy)
     assert isinstance(window.reviewer.pane.model.rows[0], review_pane.Row)
+
+
+def test_review_is_not_recomputed_on_each_tag_while_hidden(window, tmp_path, seed_path, monkeypatch):
+    window.review_dialog([str(colleague_file(tmp_path, seed_path))])
+    calls: list[int] = []
+    real = window.reviewer.refresh
+    monkeypatch.setattr(window.reviewer, "refresh", lambda: calls.append(1) or real())
+    window.show_tab("annotations")
+    for phrase in ("Shanghai Cooperation", "Eurasian Economic"):
+        start = window.reader.text.index(phrase)
+        window.reader.select_cp(start, start + len(phrase))
+        window.tag_selection("claim")
+    QApplication.processEvents()
+    assert calls == []
+    window.show_tab("review")
+    assert calls == [1]
+    assert sum(1 for r in window.reviewer.pane.model.rows if r.mine is not None) == 5  # 3 before, 2 new
