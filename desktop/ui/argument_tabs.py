@@ -104,3 +104,13 @@ def refresh(tab: LazyTab, sess: session_mod.Session) -> None:
         sess.sorted_annotations(), list(sess.links.values()), sess.tags, sess.store.relations()
     )
     tab.dirty = False
+
+
+def follow(outline: LazyTab, map_tab: LazyTab, annotation_id: str) -> None:
+    """Mark the annotation shown in the reader in the outline and the map, if they are built (no signals)."""
+    if outline.built():
+        outline.widget().select_annotation(annotation_id)  # type: ignore[attr-defined]
+    if map_tab.built():
+        page = map_tab.widget()
+        if isinstance(page, MapPage):
+            page.view.highlight(annotation_id, centre=False)

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
@@ -693,24 +692,32 @@ class MainWindow(QMainWindow):
         super().keyPressEvent(event)  # type: ignore[arg-type]
 
     def _finish_link(self, target_id: str, where: QPoint | None = None) -> None:
+        from desktop.core import argument
+
         sess = self.session
         source_id = self._link_source[0]
         self._link_source = []
-        if sess is None or target_id == source_id:
-            self.statusBar().showMessage(self.tr("An annotation cannot be linked to itself"), 4000)
+        if sess is None or source_id not in sess.annotations or target_id not in sess.annotations:
             return
         source, target = sess.annotations[source_id], sess.annotations[target_id]
+        if source_id == target_id:
+            self.statusBar().showMessage(self.tr("A passage cannot be linked to itself"), 6000)
+            return
         relation = self.choose_relation(source, target, where)
         if relation is None:
             return
-        if any(k.source == source_id and k.target == target_id and k.relation == relation for k in sess.links.values()):
-            self.statusBar().showMessage(self.tr("That link exists already"), 4000)
+        existing = list(sess.links.values())
+        refusal = argument.validate_link(
+            source, target, relation, existing=existing, relations=[r.name for r in sess.store.relations()]
+        )
+        if refusal is not None:
+            self.statusBar().showMessage(self.tr("Not linked: %s") % refusal, 8000)
             return
+        caution = argument.link_warning(source, target, relation, existing=existing)
         link = model.Link(model.new_id(), source_id, target_id, relation, sess.store.annotator, model.now_utc())
         if self.run_command(commands.AddLink(sess, link)):
-            self.statusBar().showMessage(
-                self.tr("Linked: %s %s %s") % (sess.tag(source.tag).label, relation, sess.tag(target.tag).label), 4000
-            )
+            done = self.tr("Linked: %s %s %s") % (sess.tag(source.tag).label, relation, sess.tag(target.tag).label)
+            self.statusBar().showMessage(f"{done}. {caution}" if caution else done, 8000)
 
     def default_relation(self, source: model.Annotation, target: model.Annotation) -> str:
         """The relation a link between these tags most likely has."""
@@ -786,6 +793,7 @@ class MainWindow(QMainWindow):
         a = sess.annotations[annotation_id]
         self.reader.select_cp(a.start, a.end)
         self._shown_by_row = (a.start, a.end)
+        argument_tabs.follow(self.outline_tab, self.map_tab, annotation_id)
 
     def _rows_selected(self) -> None:
         if self._syncing:
@@ -1051,7 +1059,3 @@ class MainWindow(QMainWindow):
         """Add a right-hand tab (outline, map, review)."""
         self.extra_tabs[name] = widget
         self.tabs.addTab(widget, title)
-
-    def all_actions(self) -> list[QAction]:
-        """Every action of the window, for tests and the shortcut list."""
-        return [*self.action_collection.by_name.values(), *self.action_collection.tag_actions.values()]

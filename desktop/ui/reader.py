@@ -163,8 +163,6 @@ class Reader(QPlainTextEdit):
 
     passage_clicked = Signal(list)
     """list[str]: ids of my annotations under a click that made no selection."""
-    selection_changed_cp = Signal(int, int)
-    """(start, end) of the selection in code points."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Make an empty reader."""
@@ -189,7 +187,6 @@ class Reader(QPlainTextEdit):
         self.margin = Margin(self)
         self._side = 0
         self.updateRequest.connect(self._update_margin)
-        self.selectionChanged.connect(self._emit_selection)
         self._update_margins()
 
     # -- text ---------------------------------------------------------------------------------
@@ -291,10 +288,6 @@ class Reader(QPlainTextEdit):
         if scroll:
             self.centerCursor()
             self.ensureCursorVisible()
-
-    def _emit_selection(self) -> None:
-        s, e = self.selection_cp()
-        self.selection_changed_cp.emit(s, e)
 
     # -- marks --------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from desktop.ui import main_window
+from desktop.ui import main_window, outline_view
 
 
 def open_window(qtbot, tmp_path, seed_path) -> main_window.MainWindow:
@@ -96,3 +96,29 @@ def test_hidden_outline_is_not_rebuilt_on_each_tag(qtbot, tmp_path, seed_path):
     w = open_window(qtbot, tmp_path, seed_path)
     tag(w, argument_seed.CENTRAL_CLAIM, Qt.Key.Key_1)
     assert not w.outline_tab.built() and not w.map_tab.built()
+
+
+def test_a_link_the_wrong_way_round_is_refused_with_a_reason(qtbot, tmp_path, seed_path):
+    w = open_window(qtbot, tmp_path, seed_path)
+    claim = tag(w, argument_seed.CENTRAL_CLAIM, Qt.Key.Key_1)
+    evidence = tag(w, argument_seed.EVIDENCE_LIMITED_TIES, Qt.Key.Key_2)
+    link_with_keyboard_and_click(w, claim, evidence, "supports")  # a claim does not support evidence
+    assert w.session.store.links() == []
+    assert "not the other way round" in w.statusBar().currentMessage()
+    link_with_keyboard_and_click(w, evidence, claim, "supports")
+    assert len(w.session.store.links()) == 1
+    link_with_keyboard_and_click(w, evidence, claim, "supports")  # the same again
+    assert len(w.session.store.links()) == 1 and "already" in w.statusBar().currentMessage()
+
+
+def test_going_to_a_passage_marks_it_in_the_built_outline(qtbot, tmp_path, seed_path):
+    w = open_window(qtbot, tmp_path, seed_path)
+    claim = tag(w, argument_seed.CENTRAL_CLAIM, Qt.Key.Key_1)
+    evidence = tag(w, argument_seed.EVIDENCE_LIMITED_TIES, Qt.Key.Key_2)
+    w.action_collection.view_outline.trigger()
+    w.show_tab("annotations")
+    w.go_to(evidence)
+    tree = w.outline_tab.widget().tree
+    assert tree.currentIndex().data(outline_view.ANNOTATION_ID_ROLE) == evidence
+    w.go_to(claim)
+    assert tree.currentIndex().data(outline_view.ANNOTATION_ID_ROLE) == claim

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import errors, exchange, model, store
+from desktop.core import exchange, model, store
 from desktop.core.exchange import scope
 
 log = logging.getLogger(__name__)
@@ -150,11 +150,3 @@ def ask_destination(parent: QWidget, source: store.Store, fmt: str, jsonl: bool)
     if not path:
         return None
     return path if path.endswith(ext) else path + ext
-
-
-def guarded(parent: QWidget, fn: object) -> None:  # pragma: no cover - thin helper
-    """Run ``fn`` and show a WarrantError in a dialog."""
-    try:
-        fn()  # type: ignore[operator]
-    except errors.WarrantError as exc:
-        parent.error(str(exc))  # type: ignore[attr-defined]
