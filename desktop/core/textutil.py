@@ -39,6 +39,10 @@ _LEADING_ESCAPES: dict[str, str] = {
 }
 _ORDERED_LIST_START = re.compile(r"^(\d+)([.)])")
 _INLINE_SPECIAL = re.compile("[" + re.escape("".join(_INLINE_ESCAPES)) + "]")
+# Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): a "\u202e" in a note would
+# show the rest of the line reversed ("exe.txt" as "txt.exe"). ZWNJ, ZWJ and the LRM/RLM marks stay:
+# Persian and emoji need them and they cannot reorder text.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # White space, and Unicode category Cc (C0 controls, DEL, C1 controls), in runs: one space each.
 _BLANK_OR_CONTROL = re.compile("[\\s\x00-\x1f\x7f-\x9f]+")
 
@@ -48,12 +52,12 @@ def _inline_escape(match: re.Match[str]) -> str:
 
 
 def one_line(text: str) -> str:
-    """Return ``text`` on one line: runs of white space become one space, control characters go.
+    """Return ``text`` on one line: runs of white space become one space, control and bidi-override characters go.
 
     Used for every plain-text display of user text (terminal, tree views, map boxes): a quote
     cannot move the cursor, ring the bell or change a terminal's colours.
     """
-    return _BLANK_OR_CONTROL.sub(" ", text).strip()
+    return _BLANK_OR_CONTROL.sub(" ", _BIDI_CONTROL.sub("", text)).strip()
 
 
 def shorten(text: str, limit: int) -> str:

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import argument, errors, exchange, model
 from desktop.core import textutil as core_text
-from desktop.ui import textutil
+from desktop.ui import plain
 
 BOX_WIDTH = 230.0
 BOX_HEIGHT = 96.0
@@ -95,7 +95,7 @@ class _Box(QGraphicsRectItem):
         self.setPen(QPen(colour.darker(115), 1.6))
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip(textutil.plain_tooltip(f"{tag.label if tag else annotation.tag}\n\n{annotation.quote}"))
+        self.setToolTip(plain.tooltip(f"{tag.label if tag else annotation.tag}\n\n{annotation.quote}"))
         self.setAcceptHoverEvents(True)
 
         heading = QGraphicsSimpleTextItem(core_text.one_line(tag.label if tag else annotation.tag).upper(), self)

@@ -20,8 +20,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from desktop.core import model
-from desktop.ui import textutil
+from desktop.core import model, textutil
+from desktop.ui import plain
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 TAG_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -40,8 +40,8 @@ def _key(a: model.Annotation) -> tuple[int, int, str, str]:
 
 
 def one_line(text: str, limit: int = PREVIEW_CHARS) -> str:
-    """Collapse white space and cut long text, for a one-line cell."""
-    flat = " ".join(text[: limit * 2].split())
+    """Collapse white space, drop control and bidi-override characters, and cut long text, for a one-line cell."""
+    flat = textutil.one_line(text[: limit * 2])
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -153,9 +153,9 @@ class AnnotationModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             # Plain text only: a colleague's quote or note is never rendered as markup.
             if col == PASSAGE:
-                return textutil.plain_tooltip(a.quote)
+                return plain.tooltip(a.quote)
             if col == NOTE and a.note:
-                return textutil.plain_tooltip(a.note)
+                return plain.tooltip(a.note)
             return None
         if role == ID_ROLE:
             return a.id

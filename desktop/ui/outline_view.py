@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTreeView, QVBoxLayout, QWidget
 
 from desktop.core import argument, model
 from desktop.core import textutil as core_text
-from desktop.ui import textutil
+from desktop.ui import plain
 
 ANNOTATION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 """The annotation's id (str) on annotation items; None on section and checklist items."""
@@ -220,7 +220,7 @@ class OutlineModel(QAbstractItemModel):
                 return None
             tag = self._tags.get(a.tag)
             # Plain text only: a quote is never rendered as markup.
-            return textutil.plain_tooltip(f"{tag.label if tag else a.tag}\n\n{a.quote}")
+            return plain.tooltip(f"{tag.label if tag else a.tag}\n\n{a.quote}")
         if role == Qt.ItemDataRole.DecorationRole:
             if a is None:
                 return None

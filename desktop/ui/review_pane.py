@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import model, review
-from desktop.ui import models, textutil
+from desktop.ui import models, plain
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class AlignmentModel(QAbstractTableModel):
                 parts.append(f"{row.colleague} ({self._label(row.theirs)}): {row.theirs.quote}")
                 if row.theirs.note:
                     parts.append(f"Their note: {row.theirs.note}")
-            return textutil.plain_tooltip("\n\n".join(parts))
+            return plain.tooltip("\n\n".join(parts))
         if role == Qt.ItemDataRole.DecorationRole and col in (1, 2):
             a = row.mine if col == 1 else row.theirs
             if a is not None:
@@ -321,6 +321,12 @@ class ReviewPane(QWidget):
                 self.colleague_row.addWidget(check)
         title = data.get("title", "")
         summary = [f"Reviewing {title!r}: {len(labels)} colleague(s), {data.get('mine', 0)} passages of mine."]
+        for c in data.get("colleagues", []):
+            links = c.get("links", {})
+            summary.append(
+                f"Links with {c['annotator']}: {links.get(review.AGREED, 0)} agreed, "
+                f"{links.get(review.ONLY_MINE, 0)} only mine, {links.get(review.ONLY_THEIRS, 0)} only theirs."
+            )
         summary.extend(notes)
         self.summary.setText("\n".join(summary))
         self._show_figures()

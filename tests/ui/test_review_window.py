@@ -163,3 +163,19 @@ def test_review_is_not_recomputed_on_each_tag_while_hidden(window, tmp_path, see
     window.show_tab("review")
     assert calls == [1]
     assert sum(1 for r in window.reviewer.pane.model.rows if r.mine is not None) == 5  # 3 before, 2 new
+
+
+def test_links_are_compared_too(window, tmp_path, seed_path):
+    from desktop.core import model
+
+    theirs = colleague_file(tmp_path, seed_path)
+    with store.Store.open(theirs) as st:
+        by_quote = {a.quote: a.id for a in st.annotations()}
+        st.insert_link(
+            model.Link(model.new_id(), by_quote[EURASIAN], by_quote[CLAIM], "supports", "Bob", model.now_utc())
+        )
+    conn = sqlite3.connect(theirs)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    window.review_dialog([str(theirs)])
+    assert "Links with Bob: 0 agreed, 0 only mine, 1 only theirs." in window.reviewer.pane.summary.text()

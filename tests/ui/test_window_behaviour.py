@@ -112,3 +112,16 @@ def test_text_column_never_runs_past_the_right_edge(qtbot, tmp_path, seed_path):
     qtbot.waitExposed(w)
     qtbot.wait(20)
     assert w.reader.horizontalScrollBar().maximum() == 0, w.reader.viewportMargins()
+
+
+def test_bidi_overrides_and_controls_in_notes_do_not_reorder_the_list(qtbot, tmp_path, seed_path, monkeypatch):
+    w = make_window(qtbot, seed_path, annotation_file=str(tmp_path / "a.warrant"))
+    start = w.reader.text.index("Eurasian")
+    w.reader.select_cp(start, start + 8)
+    w.tag_selection("claim")
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("invoice\u202etxt.exe\x07\x1b[31m", True))
+    w.pane.select_ids([w.pane.model.annotation(0).id])
+    w.edit_note()
+    assert w.session.store.annotations()[0].note == "invoice\u202etxt.exe\x07\x1b[31m"  # stored as written
+    shown = w.pane.model.data(w.pane.model.index(0, models.NOTE), Qt.ItemDataRole.DisplayRole)
+    assert shown == "invoicetxt.exe [31m"

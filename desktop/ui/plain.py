@@ -7,7 +7,7 @@ from PySide6 import QtGui
 TOOLTIP_LIMIT = 2000
 
 
-def plain_tooltip(text: str) -> str:
+def tooltip(text: str) -> str:
     """Return ``text`` as a tooltip that Qt shows literally (its rich-text guess is defeated)."""
     if len(text) > TOOLTIP_LIMIT:
         text = text[: TOOLTIP_LIMIT - 1] + "…"
