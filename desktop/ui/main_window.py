@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 from collections.abc import Callable
@@ -456,6 +457,10 @@ class MainWindow(QMainWindow):
         self.pane.reset(sess.sorted_annotations(), sess.tags)
         self.setWindowTitle(f"{doc.title} — {Path(sess.store.path).name} — Warrant")
         self.file_label.setText(self.tr("Saved as you go in %s") % sess.store.path)
+        # The document's text and annotations live as long as it is shown: move them out of the
+        # collector's way, so a full collection during a tag does not scan tens of thousands of
+        # dataclasses (the tail of the tag latency).
+        gc.freeze()
         self._on_links()
         if self.reviewer is not None:
             self.reviewer.refresh()

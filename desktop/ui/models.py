@@ -7,7 +7,7 @@ found by bisect; nothing reloads the whole list except switching documents.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -55,6 +55,17 @@ class AnnotationModel(QAbstractTableModel):
         self._keys: list[tuple[int, int, str, str]] = []
         self._tags: dict[str, model.Tag] = {}
         self._tints: dict[str, QBrush] = {}
+        self._lines: dict[tuple[str, int], str] = {}
+        self._answers: dict[int, Callable[[model.Annotation, int], Any]] = {
+            Qt.ItemDataRole.DisplayRole: self._display,
+            Qt.ItemDataRole.ToolTipRole: self._tooltip,
+            Qt.ItemDataRole.DecorationRole: self._decoration,
+            Qt.ItemDataRole.BackgroundRole: self._background,
+            ID_ROLE: lambda a, _col: a.id,
+            TAG_ROLE: lambda a, _col: a.tag,
+            START_ROLE: lambda a, _col: a.start,
+            COLOUR_ROLE: lambda a, _col: self._colour(a.tag),
+        }
 
     # -- filling ------------------------------------------------------------------------------
 
@@ -135,39 +146,51 @@ class AnnotationModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # Called for every role of every painted cell (hundreds of times per repaint): the roles
+        # this model does not serve are turned away by one dict lookup.
+        answer = self._answers.get(role)
+        if answer is None:
             return None
-        a = self._rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == TAG:
-                tag = self._tags.get(a.tag)
-                return tag.label if tag else a.tag
-            if col == PASSAGE:
-                return one_line(a.quote)
-            if col == NOTE:
-                return one_line(a.note, 120)
-            if col == AUTHOR:
-                return a.author
+        row = index.row()
+        if not 0 <= row < len(self._rows):
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            # Plain text only: a colleague's quote or note is never rendered as markup.
-            if col == PASSAGE:
-                return plain.tooltip(a.quote)
-            if col == NOTE and a.note:
-                return plain.tooltip(a.note)
-            return None
-        if role == ID_ROLE:
-            return a.id
-        if role == TAG_ROLE:
-            return a.tag
-        if role == START_ROLE:
-            return a.start
-        if role == COLOUR_ROLE or (role == Qt.ItemDataRole.DecorationRole and col == TAG):
-            return self._colour(a.tag)
-        if role == Qt.ItemDataRole.BackgroundRole and col == TAG:
-            return self._tint(a.tag)
+        return answer(self._rows[row], index.column())
+
+    def _display(self, a: model.Annotation, col: int) -> Any:
+        if col == TAG:
+            tag = self._tags.get(a.tag)
+            return tag.label if tag else a.tag
+        if col == PASSAGE:
+            return self._line(a.quote, PREVIEW_CHARS)
+        if col == NOTE:
+            return self._line(a.note, 120) if a.note else ""
+        if col == AUTHOR:
+            return a.author
         return None
+
+    def _line(self, text: str, limit: int) -> str:
+        """``one_line(text)``, remembered: the same rows are painted again on every change nearby."""
+        key = (text, limit)
+        line = self._lines.get(key)
+        if line is None:
+            if len(self._lines) > 4096:
+                self._lines.clear()
+            line = self._lines[key] = one_line(text, limit)
+        return line
+
+    def _tooltip(self, a: model.Annotation, col: int) -> Any:
+        # Plain text only: a colleague's quote or note is never rendered as markup.
+        if col == PASSAGE:
+            return plain.tooltip(a.quote)
+        if col == NOTE and a.note:
+            return plain.tooltip(a.note)
+        return None
+
+    def _decoration(self, a: model.Annotation, col: int) -> Any:
+        return self._colour(a.tag) if col == TAG else None
+
+    def _background(self, a: model.Annotation, col: int) -> Any:
+        return self._tint(a.tag) if col == TAG else None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
