@@ -66,6 +66,18 @@ def default_annotation_path(doc: documents.LoadedDocument) -> Path:
     return settings.data_dir() / f"{stem}-{doc.fingerprint[:10]}{store.SUFFIX}"
 
 
+def _open_with_article(
+    path: Path, loaded: documents.LoadedDocument, annotator: str | None
+) -> tuple[store.Store, model.Document]:
+    """Open (or create) an annotation file and add the article to it unless it is there already."""
+    st = store.Store.open(path, annotator=annotator or settings.get("annotator") or None)
+    try:
+        return st, st.add_document(loaded)
+    except errors.WarrantError:
+        st.close()
+        raise
+
+
 class FindBar(QWidget):
     """Ctrl+F: find text in the article, forwards or backwards."""
 
@@ -382,12 +394,7 @@ class MainWindow(QMainWindow):
         else:
             loaded = documents.load(p)
             target = Path(annotation_file) if annotation_file else default_annotation_path(loaded)
-            st = store.Store.open(target, annotator=annotator or settings.get("annotator") or None)
-            try:
-                doc = st.add_document(loaded)
-            except errors.WarrantError:
-                st.close()
-                raise
+            st, doc = _open_with_article(target, loaded, annotator)
             self.show_store(st, doc, loaded.spans)
         settings.remember_recent(str(p))
 
@@ -406,12 +413,7 @@ class MainWindow(QMainWindow):
     def attach(self, loaded: documents.LoadedDocument, annotation_file: Path, annotator: str | None) -> bool:
         """Open the annotation file of a previewed article and enable editing; a failure is shown in a dialog."""
         try:
-            st = store.Store.open(annotation_file, annotator=annotator or settings.get("annotator") or None)
-            try:
-                doc = st.add_document(loaded)
-            except errors.WarrantError:
-                st.close()
-                raise
+            st, doc = _open_with_article(annotation_file, loaded, annotator)
         except errors.WarrantError as exc:
             self.file_label.setText(self.tr("Not saving: the annotation file could not be opened"))
             self.error(str(exc))
