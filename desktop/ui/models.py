@@ -259,6 +259,11 @@ class AnnotationFilter(QSortFilterProxyModel):
             return False
         return not self._needle or self._needle in self._haystack(a)
 
+    def prepare(self, annotations: Sequence[model.Annotation]) -> None:
+        """Case-fold these annotations' quotes and notes now (idle time), so a first search need not."""
+        for a in annotations:
+            self._haystack(a)
+
     def _haystack(self, a: model.Annotation) -> str:
         """The quote and note of ``a`` case-folded, kept from one keystroke to the next."""
         hit = self._folded.get(a.id)
