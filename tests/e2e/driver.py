@@ -293,10 +293,15 @@ class Driver:
         return new
 
     def link(self) -> State | None:
+        from desktop.core import argument
+
         source, target = self.rng.sample(list(self.state["a"]), 2)
         relation = self.rng.choice(RELATIONS)
         if [source, target, relation] in self.state["l"].values():
             return None
+        annotations = self.window.session.annotations
+        if argument.validate_link(annotations[source], annotations[target], relation) is not None:
+            return None  # the window refuses it (e.g. a claim "supporting" evidence): not an edit
         will = copy.deepcopy(self.state)
         will["l"]["NEW"] = [source, target, relation]
         emit("WILL", will)

@@ -174,7 +174,9 @@ def worker(index: int, runs: int, base: Path) -> Tally:
             else:
                 lines = kill_after(run, marker="DONE", count=rng.randint(1, 6), jitter=rng.uniform(0, 0.03))
             label = f"worker {index} run {number} (driver seed {seed})"
-            assert run.returncode == -signal.SIGKILL, f"{label}: exit {run.returncode}\n{stderr_of(home, seed)}"
+            assert run.returncode == -signal.SIGKILL, (
+                f"{label}: exit {run.returncode}\n{stderr_of(home, seed)}\n" + "\n".join(lines[-5:])
+            )
             tally.kills += 1
             try:
                 state = check_after_kill(path, state, lines, tally, label)
