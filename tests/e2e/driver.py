@@ -295,13 +295,22 @@ class Driver:
     def link(self) -> State | None:
         from desktop.core import argument
 
+        annotations = self.window.session.annotations
         source, target = self.rng.sample(list(self.state["a"]), 2)
-        relation = self.rng.choice(RELATIONS)
+        # A random relation first, then the pair's usual one, then the other way round: the window
+        # refuses links that make no sense (a claim "supporting" evidence), which are not edits.
+        for a, b, relation in (
+            (source, target, self.rng.choice(RELATIONS)),
+            (source, target, self.window.default_relation(annotations[source], annotations[target])),
+            (target, source, self.window.default_relation(annotations[target], annotations[source])),
+        ):
+            if argument.validate_link(annotations[a], annotations[b], relation) is None:
+                source, target = a, b
+                break
+        else:
+            return None
         if [source, target, relation] in self.state["l"].values():
             return None
-        annotations = self.window.session.annotations
-        if argument.validate_link(annotations[source], annotations[target], relation) is not None:
-            return None  # the window refuses it (e.g. a claim "supporting" evidence): not an edit
         will = copy.deepcopy(self.state)
         will["l"]["NEW"] = [source, target, relation]
         emit("WILL", will)
