@@ -35,9 +35,11 @@ def test_dropping_a_file_opens_it(qtbot, tmp_path, seed_path):
     article.write_text("A dropped article with a claim in it.\n", encoding="utf-8")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(article))])
-    enter = QDragEnterEvent(
-        QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:  # Qt 6.12 takes a QPointF and deprecates the QPoint form; earlier Qt has only the QPoint form
+        enter = QDragEnterEvent(QPointF(10, 10), *args)
+    except (TypeError, ValueError):
+        enter = QDragEnterEvent(QPoint(10, 10), *args)
     w.dragEnterEvent(enter)
     assert enter.isAccepted()
     drop = QDropEvent(
