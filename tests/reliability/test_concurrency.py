@@ -7,7 +7,6 @@ was told had succeeded, and none it was told had failed.
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
 import subprocess
 import sys
@@ -22,21 +21,9 @@ from PySide6.QtWidgets import QApplication
 from desktop.core import anchoring, documents, errors, store
 from desktop.ui import main_window
 
-_E2E = Path(__file__).resolve().parent.parent / "e2e"
-
-
-def _load_harness() -> Any:
-    """Import tests/e2e/harness.py (the test folders are not packages)."""
-    if "warrant_e2e_harness" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("warrant_e2e_harness", _E2E / "harness.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["warrant_e2e_harness"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["warrant_e2e_harness"]
-
-
-harness = _load_harness()
+# The harness lives beside the end-to-end tests, which import it as ``harness``; the same module here.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
+import harness
 
 WRITES = 40
 WRITER = """

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import collections
 import csv
-import importlib.util
 import io
 import random
 import signal
@@ -35,21 +34,9 @@ import pytest
 
 from desktop.core import anchoring, documents, store
 
-_E2E = Path(__file__).resolve().parent.parent / "e2e"
-
-
-def _load_harness() -> Any:
-    """Import tests/e2e/harness.py (the test folders are not packages)."""
-    if "warrant_e2e_harness" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("warrant_e2e_harness", _E2E / "harness.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["warrant_e2e_harness"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["warrant_e2e_harness"]
-
-
-harness = _load_harness()
+# The harness lives beside the end-to-end tests, which import it as ``harness``; the same module here.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
+import harness
 
 SEED = 20240611
 KILLS = 50
