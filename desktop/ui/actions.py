@@ -34,7 +34,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("file_import", "&Import W3C Annotations...", ("Ctrl+I",), "Import W3C Web Annotations"),
     Spec("file_review", "&Review Colleague's File...", ("Ctrl+R",), "Open colleagues' annotation files read-only"),
     Spec("file_add_tag", "Add &Tag...", (), "Add a tag of your own to this annotation file"),
-    Spec("file_quit", "&Quit", (Std.Quit,), "Close Warrant (everything is already saved)"),
+    Spec("file_quit", "&Quit", (Std.Quit, "Ctrl+Q"), "Close Warrant (everything is already saved)"),
     Spec("edit_find", "&Find...", (Std.Find,), "Find text in the article"),
     Spec("edit_find_next", "Find &Next", (Std.FindNext,), "Find the next match"),
     Spec("edit_find_previous", "Find Pre&vious", (Std.FindPrevious,), "Find the previous match"),
@@ -64,7 +64,14 @@ class Actions:
         for spec in SPECS:
             action = QAction(_tr(spec.text), parent)
             action.setObjectName(spec.name)
-            keys = [QKeySequence(k) for k in spec.shortcuts]
+            keys: list[QKeySequence] = []
+            for k in spec.shortcuts:
+                # A standard key may be empty on some platforms (offscreen); a fallback that equals it is dropped.
+                for seq in (
+                    QKeySequence.keyBindings(k) if isinstance(k, QKeySequence.StandardKey) else [QKeySequence(k)]
+                ):
+                    if not seq.isEmpty() and all(seq != other for other in keys):
+                        keys.append(seq)
             if keys:
                 action.setShortcuts(keys)
             if spec.tip:

@@ -127,3 +127,12 @@ def test_bidi_overrides_and_controls_in_notes_do_not_reorder_the_list(qtbot, tmp
     assert w.session.store.annotations()[0].note == "invoice\u202etxt.exe\x07\x1b[31m"  # stored as written
     shown = w.pane.model.data(w.pane.model.index(0, models.NOTE), Qt.ItemDataRole.DisplayRole)
     assert shown == "invoicetxt.exe [31m"
+
+
+def test_every_action_has_its_keys_even_where_the_platform_has_no_standard_key(qtbot):
+    w = main_window.MainWindow()
+    qtbot.addWidget(w)
+    keys = {a.objectName(): [k.toString() for k in a.shortcuts()] for a in w.action_collection.by_name.values()}
+    assert "Ctrl+Q" in keys["file_quit"]  # the offscreen platform defines no standard Quit key
+    assert "Ctrl+F" in keys["edit_find"] and "Del" in keys["annotation_delete"]
+    assert all(len(v) == len(set(v)) for v in keys.values())
