@@ -245,6 +245,15 @@ def _database(conn: sqlite3.Connection) -> Database:
     return Database(conn, execute_plugins=False, recursive_triggers=False)
 
 
+def _fsync(path: str | os.PathLike[str]) -> None:
+    """Flush a file (or a folder's entries) to the disk before it is given its final name."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def default_annotator() -> str:
     """Return the name of the user running Warrant, for new annotation files."""
     try:
@@ -357,11 +366,7 @@ class Store:
                 cls(db, tmp)._initialise(annotator)
             finally:
                 conn.close()  # the last connection checkpoints the WAL: tmp is one self-contained file
-            fd = os.open(tmp, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            _fsync(tmp)
             try:
                 os.link(tmp, p)  # atomic, and never replaces a file another process just made
             except FileExistsError:
@@ -369,11 +374,7 @@ class Store:
             except OSError:  # a file system without hard links: a rename, unless the file appeared
                 if not p.exists():
                     os.replace(tmp, p)
-            dir_fd = os.open(str(p.parent), os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            _fsync(p.parent)  # the new name itself reaches the disk
         except sqlite3.Error as exc:
             raise _translate(exc, str(p), opening=True) from None
         except OSError as exc:
@@ -916,11 +917,7 @@ class Store:
             check = sqlite3.connect(tmp)
             try:
                 check.execute("PRAGMA journal_mode=DELETE")
-                fd2 = os.open(tmp, os.O_RDONLY)
-                try:
-                    os.fsync(fd2)
-                finally:
-                    os.close(fd2)
+                _fsync(tmp)
             finally:
                 check.close()
             os.replace(tmp, dest)
