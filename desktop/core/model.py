@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime
 import uuid
@@ -32,6 +33,15 @@ class Document:
     text: str
     kind: str = "txt"
     added: str = ""
+    page_starts: tuple[int, ...] = ()
+    """Code-point offset at which each page begins (page 1 first, so ``page_starts[0] == 0``); empty when the
+    format has no pages (txt, md, html ...)."""
+
+    def page_at(self, offset: int) -> int | None:
+        """Return the 1-based page holding code-point ``offset``, or None when the document has no pages."""
+        if not self.page_starts:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, offset))
 
 
 @dataclass(frozen=True)
@@ -105,3 +115,36 @@ DEFAULT_RELATIONS: tuple[Relation, ...] = (
 
 # Palette for tags users add themselves, chosen to stay distinct from the defaults.
 EXTRA_TAG_COLOURS: tuple[str, ...] = ("#f56c6c", "#13c2c2", "#a0d911", "#eb2f96", "#d4a017", "#8c8c8c")
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one edit changed, so that each view refreshes exactly that (Anki's ``OpChanges``).
+
+    Every operation of the core returns one; the session announces it and views decide what to repaint.
+    Ids are annotation ids, link ids, tag names, relation names and document fingerprints.
+    """
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    links_added: tuple[str, ...] = ()
+    links_removed: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    """Tags added, changed or removed (the tag set must be re-read)."""
+    relations: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    """Documents added, changed or removed."""
+    assessments: tuple[str, ...] = ()
+    """Annotations or documents whose grade, hypothesis flag or ACH rating changed."""
+
+    def __bool__(self) -> bool:
+        return any(dataclasses.astuple(self))
+
+    def __or__(self, other: Changes) -> Changes:
+        """Return the union of two changes, each id once, in order."""
+        merged = {
+            f.name: tuple(dict.fromkeys(getattr(self, f.name) + getattr(other, f.name)))
+            for f in dataclasses.fields(self)
+        }
+        return Changes(**merged)
