@@ -49,7 +49,7 @@ def test_passages_sheet_has_the_csv_columns_and_exact_values(filled) -> None:  #
     for a in anns:
         r = by_id[a.id]
         assert r[csvfile.COLUMNS.index("quote")] == a.quote  # no apostrophe needed: typed as text
-        assert r[csvfile.COLUMNS.index("note")] == (a.note or None)
+        assert (r[csvfile.COLUMNS.index("note")] or "") == a.note
         assert r[csvfile.COLUMNS.index("start")] == a.start and isinstance(r[csvfile.COLUMNS.index("start")], int)
         assert r[csvfile.COLUMNS.index("document")] == st_.documents()[0].title == "=1+1 starts a formula."
     assert by_id[anns[1].id][csvfile.COLUMNS.index("links_to")].startswith(f"supports:{anns[0].id} (claim:")
