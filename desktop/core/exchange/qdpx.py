@@ -487,6 +487,10 @@ class Readings:
             return None  # between the CR and the LF
         return i
 
+    def from_line_breaks_as_two(self, offset: int) -> int | None:
+        """Map an offset that counts each line break as two characters (CR LF) to a code point of the text."""
+        return self._from_crlf(offset, self._newlines) if self._newlines else offset
+
     def candidates(self, start: int, end: int) -> list[tuple[str, int, int]]:
         """Return each distinct reading of ``start``-``end`` that lies inside the text, in :data:`ORDER`."""
         out: list[tuple[str, int, int]] = []
