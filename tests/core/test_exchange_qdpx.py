@@ -388,3 +388,46 @@ def test_offset_readings_map_correctly() -> None:
     crlf = {label: (s, e) for label, s, e in qdpx.Readings(plain).candidates(1, 5)}
     assert plain[slice(*crlf["line breaks as two"])] == "b\nc"
     assert qdpx.Readings(plain).candidates(3, 5)[-1][0] == "code points"  # 3 falls between CR and LF
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+
+def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "main.py", *map(str, args)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+
+
+def test_cli_export_and_import(filled, tmp_path: Path, testdata: Path) -> None:  # type: ignore[no-untyped-def]
+    st_, _anns, _links = filled
+    st_.close()
+    mine = tmp_path / "mine.warrant"
+    for fmt, suffix in (("qdpx", ".qdpx"), ("qdc", ".qdc"), ("xlsx", ".xlsx")):
+        done = _run("export", mine, "--format", fmt, "-o", tmp_path / f"out{suffix}")
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / f"out{suffix}").stat().st_size > 0
+    done = _run("import", tmp_path / "out.qdpx", "--into", tmp_path / "back.warrant")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("imported 5, already present 0, not placed 0, links 3")
+    done = _run("import", testdata / "refi-qda" / "sky-loom" / "TestProject.qdpx", "--into", tmp_path / "sky.warrant")
+    assert done.returncode == 0 and "sources folder is empty" in done.stdout
+    bad = _run(
+        "import", testdata / "refi-qda" / "sky-loom" / "BAD-code-missing-guid.qde", "--into", tmp_path / "x.warrant"
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith("warrant: ") and bad.stderr.count("\n") == 1
+    assert "Traceback" not in bad.stderr
+    assert not (tmp_path / "x.warrant").exists()  # the file made for the failed import is gone
+    brat = _run("export", mine, "--format", "brat", "-o", "-")
+    assert brat.returncode == 2 and "give -o NAME.ann" in brat.stderr
+    fingerprint = documents.fingerprint(TEXT_ONE)[:16]
+    one = _run("export", mine, "--format", "brat", "--document", fingerprint, "-o", tmp_path / "one.ann")
+    assert one.returncode == 0, one.stderr
+    assert (tmp_path / "one.txt").read_text(encoding="utf-8") == TEXT_ONE
+    back = _run("import", tmp_path / "one.ann", "--into", tmp_path / "brat.warrant")
+    assert back.returncode == 0 and back.stdout.startswith("imported 3,"), back.stdout + back.stderr
