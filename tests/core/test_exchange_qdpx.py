@@ -249,6 +249,21 @@ def test_rich_text_only_source_is_read_by_the_document_loaders(tmp_path: Path) -
             assert report.unplaced and "rich text" in report.unplaced[0][2] and G[21] in report.unplaced[0][2]
 
 
+def test_rtf_only_source_is_read(tmp_path: Path) -> None:
+    rtf = rb"{\rtf1\ansi{\fonttbl\f0\fswiss Helvetica;}\f0\pard R\'e9sum\'e9 first. Oil prices rose sharply.\par}"
+    body = USERS + (
+        f'<Sources><TextSource guid="{G[20]}" name="rich.rtf" richTextPath="internal://{G[21]}.rtf">'
+        + _selection(G[22], 15, 30, "Oil prices rose", [(G[4], G[1])])
+        + "</TextSource></Sources>"
+    )
+    path = _zip(tmp_path / "rtf.qdpx", {"project.qde": _project(body), f"sources/{G[21]}.rtf": rtf})
+    with store.Store.open(tmp_path / "into.warrant") as st_:
+        report = qdpx.import_file(st_, path)
+        assert [a.quote for a in st_.annotations()] == ["Oil prices rose"], report.lines()
+        assert st_.documents()[0].text.startswith("Résumé first.")
+        assert any("rich text" in n for n in report.notes)
+
+
 def test_document_option_supplies_a_missing_text(tmp_path: Path) -> None:
     text = "Given on the command line. Oil prices rose."
     body = USERS + (

@@ -361,11 +361,15 @@ class Archive:
                     self.unsafe.append(entry)
                     continue
                 self._entries.setdefault(entry.replace("\\", "/").casefold(), entry)
-        elif folder is not None:
-            for path in folder.rglob("*"):
-                if path.is_file() and not path.is_symlink():
-                    rel = path.relative_to(folder).as_posix()
-                    self._entries.setdefault(rel.casefold(), rel)
+        elif folder is not None:  # the .qde's folder and its sources/ folder only, never deeper
+            for path in folder.iterdir():
+                if path.is_dir() and path.name.casefold() == "sources" and not path.is_symlink():
+                    children = [c for c in path.iterdir() if c.is_file() and not c.is_symlink()][:MAX_MEMBERS]
+                    for child in children:
+                        rel = f"{path.name}/{child.name}"
+                        self._entries.setdefault(rel.casefold(), rel)
+                elif path.is_file() and not path.is_symlink() and path.suffix.lower() == ".qde":
+                    self._entries.setdefault(path.name.casefold(), path.name)
 
     def names(self) -> list[str]:
         """Return every entry's name."""
@@ -831,13 +835,29 @@ class _Texts:
             path = Path(folder) / f"source{suffix}"  # our name, never the entry's
             path.write_bytes(data)
             try:
-                loaded = documents.load(path)
+                loaded: str | None = documents.load(path).text
             except errors.DocumentError as exc:
-                message = str(exc).replace(str(path), entry)
-                return None, f"its rich text {entry} cannot be read ({message})"
-        if suffix == ".rtf" and "{\\rtf" in loaded.text[:200]:
-            return None, f"its rich text {entry} is RTF, which this version of Warrant reads only as raw markup"
-        return loaded.text, ""
+                if suffix != ".rtf":
+                    message = str(exc).replace(str(path), entry)
+                    return None, f"its rich text {entry} cannot be read ({message})"
+                loaded = None
+        if suffix == ".rtf" and (loaded is None or loaded.lstrip().startswith("{\\rtf")):
+            return _rtf_text(data, entry)
+        return loaded, ""
+
+
+def _rtf_text(data: bytes, entry: str) -> tuple[str | None, str]:
+    """The text of an RTF file, with striprtf (the document loaders read no RTF): formatting and pictures go."""
+    from striprtf import striprtf
+
+    try:
+        text = striprtf.rtf_to_text(data.decode("latin-1"), errors="replace")
+    except (ValueError, IndexError, LookupError) as exc:
+        return None, f"its rich text {entry} is RTF that cannot be read ({exc})"
+    text = documents.normalise_newlines(text)
+    if not text.strip():
+        return None, f"its rich text {entry} is RTF without text"
+    return text, ""
 
 
 def _sources(root: Any) -> tuple[list[_Source], collections.Counter[str]]:
