@@ -851,7 +851,7 @@ def _rtf_text(data: bytes, entry: str) -> tuple[str | None, str]:
     from striprtf import striprtf
 
     try:
-        text = striprtf.rtf_to_text(data.decode("latin-1"), errors="replace")
+        text = str(striprtf.rtf_to_text(data.decode("latin-1"), errors="replace"))  # type: ignore[no-untyped-call]
     except (ValueError, IndexError, LookupError) as exc:
         return None, f"its rich text {entry} is RTF that cannot be read ({exc})"
     text = documents.normalise_newlines(text)
