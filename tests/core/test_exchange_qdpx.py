@@ -446,3 +446,23 @@ def test_cli_export_and_import(filled, tmp_path: Path, testdata: Path) -> None: 
     assert (tmp_path / "one.txt").read_text(encoding="utf-8") == TEXT_ONE
     back = _run("import", tmp_path / "one.ann", "--into", tmp_path / "brat.warrant")
     assert back.returncode == 0 and back.stdout.startswith("imported 3,"), back.stdout + back.stderr
+
+
+def test_names_cut_without_ellipsis_paths_left_out_and_the_project_creator(tmp_path: Path) -> None:
+    text = "Intro. The central bank raised interest rates again this spring, twice."
+    start = text.index("The central")
+    body = (
+        f'<Users><User guid="{G[1]}" name="Creator"/></Users>'
+        f'<CodeBook><Codes><Code guid="{G[4]}" name="Rates" isCodable="true"/></Codes></CodeBook>'
+        f'<Sources><TextSource guid="{G[20]}" name="nopath.txt">'  # no plainTextPath: sources/<guid>.txt
+        + _selection(G[22], start, start + 55, "The central bank raised interest", [(G[4], "")]).replace(
+            ' creatingUser=""', ""
+        )
+        + "</TextSource></Sources>"
+    )
+    project = _project(body).replace(b'name="Elsewhere"', f'name="E" creatingUserGUID="{G[1]}"'.encode())
+    path = _zip(tmp_path / "cut.qdpx", {"project.qde": project, f"sources/{G[20]}.txt": text.encode()})
+    with store.Store.open(tmp_path / "into.warrant") as st_:
+        report = qdpx.import_file(st_, path)
+        assert [(a.quote, a.author) for a in st_.annotations()] == [(text[start : start + 55], "Creator")]
+        assert any("code points: 1" in n for n in report.notes)

@@ -75,6 +75,8 @@ _DATETIME = re.compile(r"^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 _XML_BAD = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ELLIPSES = ("\u2026", "...")
+MIN_PREFIX = 20
+"""Shortest name taken as the start of its quote when a tool cut it without an ellipsis."""
 
 
 # -- small helpers shared with the codebook and brat modules ---------------------------------------
@@ -523,11 +525,12 @@ def _flat(text: str) -> str:
 
 
 def name_matches(quote: str, name: str) -> bool:
-    """Whether a selection's ``name`` is its quote: equal up to white space, or its start cut with an ellipsis."""
+    """Whether a selection's ``name`` is its quote: equal up to white space, or its start (cut with an
+    ellipsis, or without one when it has at least :data:`MIN_PREFIX` characters)."""
     q, n = _flat(quote), _flat(name)
     if not n:
         return False
-    if q == n:
+    if q == n or (len(n) >= MIN_PREFIX and len(q) > len(n) and q.startswith(n)):
         return True
     for ellipsis in _ELLIPSES:
         if n.endswith(ellipsis) and len(n) > len(ellipsis) + 3:
@@ -793,7 +796,10 @@ class _Texts:
         """Return ``(canonical text, raw text, why not)`` for a source."""
         el = source.element
         reasons: list[str] = []
-        entry, why = self._entry(el.get("plainTextPath"))
+        declared = el.get("plainTextPath") or (
+            None if el.get("richTextPath") or el.find("PlainTextContent") is not None else f"internal://{source.guid}.txt"
+        )  # no path at all: the usual place, sources/<guid>.txt
+        entry, why = self._entry(declared)
         if entry is not None:
             raw = documents.decode(self.archive.read(entry), entry)
             return documents.normalise_newlines(raw), raw, ""
@@ -915,6 +921,7 @@ def read_project(
         notes.append(f"{len(archive.unsafe)} zip entries with unsafe names (absolute or '..') were ignored")
     warrant_origin = (root.get("origin") or "").startswith("Warrant")
     users = _users(root)
+    users[""] = users.get(normal_guid(root.get("creatingUserGUID")) or "-", "")  # who made what names no one
     codes = read_codes(root, name)
     by_code, code_notes = code_tags(codes, target.tags(), warrant_origin=warrant_origin)
     notes += code_notes
