@@ -797,7 +797,9 @@ class _Texts:
         el = source.element
         reasons: list[str] = []
         declared = el.get("plainTextPath") or (
-            None if el.get("richTextPath") or el.find("PlainTextContent") is not None else f"internal://{source.guid}.txt"
+            None
+            if el.get("richTextPath") or el.find("PlainTextContent") is not None
+            else f"internal://{source.guid}.txt"
         )  # no path at all: the usual place, sources/<guid>.txt
         entry, why = self._entry(declared)
         if entry is not None:
