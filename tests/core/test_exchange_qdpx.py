@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from desktop.core import anchoring, documents, errors, exchange, model, store
@@ -466,3 +469,30 @@ def test_names_cut_without_ellipsis_paths_left_out_and_the_project_creator(tmp_p
         report = qdpx.import_file(st_, path)
         assert [(a.quote, a.author) for a in st_.annotations()] == [(text[start : start + 55], "Creator")]
         assert any("code points: 1" in n for n in report.notes)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40),
+    st.integers(0, 39),
+    st.integers(1, 40),
+)
+def test_any_text_round_trips(body: str, start: int, length: int) -> None:
+    """Control characters, astral characters, markup: the passage comes back at the same code points."""
+    text = documents.normalise_newlines("x" + body + "y")
+    start = min(start, len(text) - 1)
+    end = min(len(text), start + length)
+    source = store.Store.memory(annotator="ana")
+    doc = source.add_document(model.Document(documents.fingerprint(text), "T", "t.txt", text))
+    sel = anchoring.select(text, start, end)
+    made = model.Annotation(model.new_id(), doc.fingerprint, "claim", start, end, sel.exact, sel.prefix, sel.suffix,
+                            note=body, author=body[:5], created=model.now_utc(), modified=model.now_utc())  # fmt: skip
+    source.insert_annotation(made)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "p.qdpx"
+        exchange.export(source, "qdpx", out)
+        back = store.Store.memory(annotator="zoe")
+        report = qdpx.import_file(back, out)
+        assert report.imported == 1, report.lines()
+        (got,) = back.annotations()
+        assert (got.start, got.end, got.quote, got.document) == (start, end, sel.exact, doc.fingerprint)
