@@ -191,6 +191,22 @@ def run_export(folder: Path, article: str, count: int, repeat: int) -> list[Row]
     return rows
 
 
+def run_qda(folder: Path, article: str, count: int, repeat: int) -> list[Row]:
+    """10,000 passages to .qdpx and .xlsx; floor: lxml / XlsxWriter writing the same file directly."""
+    result = _child(folder, "qda-export", article, count, repeat)
+    if "skipped" in result:
+        return [Row(f"Export qdpx/xlsx, {count:,} passages", None, None, note=result["skipped"])]
+    rows = []
+    for fmt, r in result["formats"].items():
+        row = Row(f"Export {fmt} (QDA), {count:,} passages", measure.median(r["warrant"]), measure.median(r["floor"]))
+        row.peak_rss_mb, row.samples, row.floor_samples = result["peak_rss_mb"], r["warrant"], r["floor"]
+        row.target = "<= 3x floor"
+        row.met = row.ratio is not None and row.ratio <= 3
+        row.note = f"{r['bytes'] / 1e6:.1f} MB; floor: the library writing the same file (same output: {r['same']})"
+        rows.append(row)
+    return rows
+
+
 def _single(
     scenario: str, label: str, limit: float, note: Callable[[dict[str, Any]], str]
 ) -> Callable[[Path, str, int, int], list[Row]]:
@@ -297,6 +313,7 @@ def plan(quick: bool) -> list[tuple[str, Callable[..., list[Row]], tuple[Any, ..
             ("import-10k", run_import, ("1mb", 10_000, 2)),
             ("compare-10k", run_compare, ("1mb", 10_000, 2)),
             ("reanchor-10k", run_reanchor, ("1mb", 10_000, 2)),
+            ("qda-export-10k", run_qda, ("1mb", 10_000, 2)),
         ]
     return [
         ("startup", run_startup, (9,)),
@@ -311,6 +328,7 @@ def plan(quick: bool) -> list[tuple[str, Callable[..., list[Row]], tuple[Any, ..
         ("import-10k", run_import, ("1mb", 10_000, 5)),
         ("compare-10k", run_compare, ("1mb", 10_000, 5)),
         ("reanchor-10k", run_reanchor, ("1mb", 10_000, 5)),
+        ("qda-export-10k", run_qda, ("1mb", 10_000, 5)),
         ("memory-10mb-50k", run_memory, (2,)),
     ]
 

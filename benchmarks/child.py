@@ -21,6 +21,7 @@ SCENARIOS = {
     "import": ("benchmarks.scenarios_core", "scenario_import"),
     "compare": ("benchmarks.scenarios_core", "scenario_compare"),
     "reanchor": ("benchmarks.scenarios_core", "scenario_reanchor"),
+    "qda-export": ("benchmarks.scenarios_qda", "scenario_qda"),
 }
 
 

@@ -17,8 +17,8 @@ SUBCOMMANDS = ("export", "import", "compare", "outline")
 
 _GUI_EPILOG = """\
 commands that need no window (run 'warrant COMMAND --help' for each):
-  export ANNOTATIONS --format csv|w3c|markdown|html|argdown [--tag T ...] [--document D] [-o OUT|-o -]
-  import SOURCE.json --into ANNOTATIONS [--document ARTICLE]
+  export ANNOTATIONS --format csv|w3c|markdown|html|argdown|qdpx|qdc|xlsx|brat [--tag T ...] [--document D] [-o OUT|-o -]
+  import SOURCE.json|PROJECT.qdpx|CODES.qdc|NAME.ann --into ANNOTATIONS [--document ARTICLE]
   compare MINE THEIRS [THEIRS ...] [--document D] [--json]
   outline ANNOTATIONS [--document D] [--json]
 
@@ -59,7 +59,10 @@ def command_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="export tagged passages")
     export.add_argument("annotations", metavar="ANNOTATIONS", help="the annotation file")
     export.add_argument(
-        "--format", required=True, choices=("csv", "w3c", "markdown", "html", "argdown"), help="the output format"
+        "--format",
+        required=True,
+        choices=("csv", "w3c", "markdown", "html", "argdown", "qdpx", "qdc", "xlsx", "brat"),
+        help="the output format (brat writes NAME.ann and NAME.txt)",
     )
     export.add_argument("--tag", action="append", metavar="TAG", help="only this tag (repeatable)")
     export.add_argument("--author", action="append", metavar="NAME", help="only this author (repeatable)")
@@ -70,8 +73,12 @@ def command_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(handler=_cmd_export)
 
-    imp = sub.add_parser("import", help="import W3C Web Annotations into an annotation file")
-    imp.add_argument("source", metavar="SOURCE.json", help="a W3C annotation, collection, list or JSON-lines file")
+    imp = sub.add_parser("import", help="import W3C annotations, a REFI-QDA project or codebook, or brat standoff")
+    imp.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="a W3C JSON(-lines) file, a REFI-QDA project (.qdpx/.qde), a codebook (.qdc) or a brat .ann",
+    )
     imp.add_argument("--into", required=True, metavar="ANNOTATIONS", help="the annotation file to import into")
     imp.add_argument("--document", metavar="ARTICLE", help="the article the annotations are about (added if new)")
     imp.add_argument("--annotator", metavar="NAME", help="your name, if the annotation file is new")
@@ -113,6 +120,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.jsonl and args.format != "w3c":
         raise errors.ExchangeError("--jsonl only applies to --format w3c")
     destination = _export_destination(args)
+    if args.format == "brat" and destination is None:
+        raise errors.ExchangeError("brat writes two files (NAME.ann and NAME.txt); give -o NAME.ann")
     if destination is not None and Path(destination).resolve() == Path(args.annotations).resolve():
         raise errors.ExchangeError(f"{destination} is the annotation file itself; choose another name with -o")
     source = store.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
@@ -126,9 +135,50 @@ def _cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return 0
-    exchange.write_atomic(destination, data)
+    if args.format == "brat":
+        from desktop.core.exchange import brat
+
+        ann, txt = brat.write(selection, destination)
+        destination = f"{ann} and {txt}"
+    else:
+        exchange.write_atomic(destination, data)
     count = len(selection.annotations)
     print(f"wrote {count} passage{'s' if count != 1 else ''} to {destination}")
+    return 0
+
+
+_QDA_SUFFIXES = (".qdpx", ".qde", ".qdc", ".ann")
+
+
+def _cmd_import_qda(args: argparse.Namespace) -> int:
+    """``import`` of a REFI-QDA project (.qdpx/.qde), codebook (.qdc) or brat standoff (.ann)."""
+    from pathlib import Path
+
+    from desktop.core import store
+    from desktop.core.exchange import brat, qdc, qdpx
+
+    source = Path(args.source)
+    suffix = source.suffix.lower()
+    if not source.exists():
+        raise errors.ExchangeError(f"{source} does not exist")
+    into = Path(args.into)
+    created = not into.exists()
+    target = store.Store.open(into, annotator=args.annotator if created else None, create=True)
+    try:
+        if suffix == ".qdc":
+            report = qdc.import_file(target, source)
+        elif suffix == ".ann":
+            report = brat.import_file(target, source, args.document)
+        else:
+            report = qdpx.import_file(target, source, args.document)
+    except BaseException:
+        target.close()
+        if created:  # a file this command made for an import that failed is removed again
+            for end in ("", "-wal", "-shm"):
+                Path(str(into) + end).unlink(missing_ok=True)
+        raise
+    target.close()
+    print("\n".join(report.lines()))
     return 0
 
 
@@ -138,6 +188,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from desktop.core import documents, store, textutil
     from desktop.core.exchange import w3c
 
+    if Path(args.source).suffix.lower() in _QDA_SUFFIXES:
+        return _cmd_import_qda(args)
     parsed = w3c.read_file(args.source)  # checked before the annotation file is opened or created
     loaded = documents.load(args.document) if args.document else None
     into = Path(args.into)

@@ -152,14 +152,25 @@ def test_guard_is_reversible_and_always_safe(value: str) -> None:
 def test_link_columns(filled) -> None:  # type: ignore[no-untyped-def]
     st_, _docs, anns, _links = filled
     rows = {r["id"]: r for r in csvfile.read(exchange.render(st_, "csv"))}
-    assert rows[anns[1].id]["links_to"] == f"supports:{anns[2].id}"
-    assert rows[anns[2].id]["linked_from"] == f"supports:{anns[1].id}"
+    # The target's tag and first six words beside its id (the quote's line break shown as a space).
+    assert rows[anns[1].id]["links_to"] == f'supports:{anns[2].id} (claim: "равными в своем достоинстве и правах")'
+    assert rows[anns[2].id]["linked_from"] == (
+        f'supports:{anns[1].id} (evidence: "Статья 1 Все люди рождаются свободными")'
+    )
+    assert rows[anns[5].id]["links_to"] == f'contradicts:{anns[4].id} (claim: "=1+1 looks like a formula")'
     target = rows[anns[4].id]["linked_from"].split("; ")
-    assert sorted(target) == sorted([f"contradicts:{anns[5].id}", f"based-on:{anns[3].id}"])
+    assert sorted(target) == sorted(
+        [f'contradicts:{anns[5].id} (evidence: "+2 or -3")', f'based-on:{anns[3].id} (recommendation: "faces 😀 come")']
+    )
     assert rows[anns[0].id]["links_to"] == rows[anns[0].id]["linked_from"] == ""
-    # A filtered export still names links to passages left out (ids are meaningful within the file).
+    # A filtered export still names links to passages left out, by id (their words are not in the export).
     only_claims = {r["id"]: r for r in csvfile.read(exchange.render(st_, "csv", tags=["claim"]))}
     assert only_claims[anns[2].id]["linked_from"] == f"supports:{anns[1].id}"
+
+
+def test_first_words_are_cut_with_an_ellipsis() -> None:
+    assert csvfile.first_words("one two\nthree  four five six seven") == "one two three four five six\u2026"
+    assert csvfile.first_words("short") == "short"
 
 
 def test_paragraph_numbers_follow_the_definition() -> None:
@@ -267,3 +278,37 @@ def test_write_atomic_reports_a_missing_folder_and_an_os_error(tmp_path: Path) -
     with pytest.raises(errors.ExchangeError, match="No space left"):
         exchange.write_atomic(tmp_path / "y.csv", os_failure)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.csv"]
+
+
+def _soffice() -> str:
+    import shutil
+
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+    return found
+
+
+def test_libreoffice_reads_the_csv_as_utf8(filled, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """LibreOffice Calc itself parses the file: every cell comes back as written (commas, quotes, line breaks)."""
+    import subprocess
+
+    openpyxl = pytest.importorskip("openpyxl")  # reads what LibreOffice wrote; not our code
+    soffice = _soffice()
+    st_, _docs, anns, _links = filled
+    source = tmp_path / "passages.csv"
+    exchange.export(st_, "csv", source)
+    # Headless conversion has no import dialog, so the options the dialog would show are given:
+    # comma (44), double quote (34), UTF-8 (76), from line 1.
+    subprocess.run(
+        [soffice, "--headless", "--infilter=Text - txt - csv (StarCalc):44,34,76,1", "--convert-to", "xlsx",
+         "--outdir", str(tmp_path / "out"), str(source)],
+        check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)},
+    )  # fmt: skip
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "passages.xlsx").active
+    rows = [[("" if c is None else str(c)) for c in r] for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == "document"  # the byte-order mark is not part of the first cell
+    assert rows[0] == list(csvfile.COLUMNS)
+    quotes = {r[3] for r in rows[1:]}
+    for a in anns:
+        assert csvfile.escape_cell(a.quote) in quotes

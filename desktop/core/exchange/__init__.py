@@ -36,6 +36,10 @@ FORMATS: dict[str, tuple[str, str]] = {
     "markdown": ("report", ".md"),
     "html": ("report", ".html"),
     "argdown": ("argdown", ".argdown"),
+    "qdpx": ("qdpx", ".qdpx"),
+    "qdc": ("qdc", ".qdc"),
+    "xlsx": ("xlsx", ".xlsx"),
+    "brat": ("brat", ".ann"),
 }
 """Each export format: the module under ``desktop.core.exchange`` that writes it, and its file extension."""
 

@@ -4,9 +4,14 @@ Columns (see :data:`COLUMNS`): the document's title and SHA-256 fingerprint, the
 note, ``start`` and ``end`` (code-point offsets into the document's canonical text, end exclusive),
 ``paragraph`` (1-based, blank-line-separated paragraphs: see :mod:`desktop.core.exchange.scope`), the
 author, the creation and modification times, the annotation id, ``links_to`` (this passage's
-outgoing links as ``relation:id`` joined by ``"; "``, e.g. ``supports:<id>; based-on:<id>``) and
-``linked_from`` (incoming links the same way: ``supports:<id>`` means annotation ``<id>`` supports
-this one).
+outgoing links joined by ``"; "``, each ``relation:id`` followed by the other passage's tag and first
+words, e.g. ``supports:<id> (claim: "Iran and Russia signed a…")``) and ``linked_from`` (incoming links
+the same way: ``supports:<id> (evidence: "…")`` means that passage supports this one). A linked
+passage outside the export (left out by a filter) is named by its id alone.
+
+The file opens correctly in Excel and LibreOffice Calc: UTF-8 with a byte-order mark (both then read it
+as UTF-8 without asking), commas, and no ``sep=`` line (Excel would honour it but LibreOffice shows it
+as a first row, and it makes Excel ignore the byte-order mark).
 
 Spreadsheet formula injection (OWASP "CSV Injection"): a text cell that starts with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so spreadsheets show it as text
@@ -22,7 +27,7 @@ import io
 import re
 from collections import defaultdict
 
-from desktop.core import model
+from desktop.core import model, textutil
 from desktop.core.exchange import scope
 
 COLUMNS: tuple[str, ...] = (
@@ -61,12 +66,30 @@ def unescape_cell(value: str) -> str:
     return value
 
 
-def _link_cells(selection: scope.Selection) -> tuple[dict[str, str], dict[str, str]]:
+FIRST_WORDS = 6
+"""How many words of a linked passage the link columns show."""
+
+
+def first_words(text: str, count: int = FIRST_WORDS) -> str:
+    """Return the first ``count`` words of ``text`` on one line, with an ellipsis when there are more."""
+    words = textutil.one_line(text).split(" ")
+    return " ".join(words[:count]) + ("\u2026" if len(words) > count else "")
+
+
+def _named(relation: str, other: model.Annotation | None, other_id: str) -> str:
+    if other is None:
+        return f"{relation}:{other_id}"
+    return f'{relation}:{other_id} ({other.tag}: "{first_words(other.quote)}")'
+
+
+def link_cells(selection: scope.Selection) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the ``links_to`` and ``linked_from`` cells of each annotation id (see the module docstring)."""
+    by_id = {a.id: a for a in selection.annotations}
     outgoing: dict[str, list[str]] = defaultdict(list)
     incoming: dict[str, list[str]] = defaultdict(list)
     for link in selection.all_links:
-        outgoing[link.source].append(f"{link.relation}:{link.target}")
-        incoming[link.target].append(f"{link.relation}:{link.source}")
+        outgoing[link.source].append(_named(link.relation, by_id.get(link.target), link.target))
+        incoming[link.target].append(_named(link.relation, by_id.get(link.source), link.source))
     return (
         {k: "; ".join(v) for k, v in outgoing.items()},
         {k: "; ".join(v) for k, v in incoming.items()},
@@ -110,7 +133,7 @@ def render(selection: scope.Selection) -> bytes:
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
-    outgoing, incoming = _link_cells(selection)
+    outgoing, incoming = link_cells(selection)
     writer.writerows(row(selection, a, outgoing.get(a.id, ""), incoming.get(a.id, "")) for a in selection.annotations)
     return out.getvalue().encode("utf-8", "replace")
 
