@@ -108,14 +108,14 @@ def _export_destination(args: argparse.Namespace) -> str | None:
 def _cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from desktop.core import exchange, store
+    from desktop.core import exchange, untrusted
 
     if args.jsonl and args.format != "w3c":
         raise errors.ExchangeError("--jsonl only applies to --format w3c")
     destination = _export_destination(args)
     if destination is not None and Path(destination).resolve() == Path(args.annotations).resolve():
         raise errors.ExchangeError(f"{destination} is the annotation file itself; choose another name with -o")
-    source = store.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
+    source = untrusted.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
     try:
         fingerprint = source.find_document(args.document).fingerprint if args.document else None
         selection = exchange.select(source, tags=args.tag, authors=args.author, document=fingerprint)
@@ -166,12 +166,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     import json
 
-    from desktop.core import review, store
+    from desktop.core import review, untrusted
 
     # Every file, mine included, is read through the untrusted reader: its bytes only, so the
     # comparison never writes anything, not even a -wal or -shm beside a file.
-    mine = store.open_untrusted(args.mine)
-    theirs = [store.open_untrusted(path) for path in args.theirs]
+    mine = untrusted.open_untrusted(args.mine)
+    theirs = [untrusted.open_untrusted(path) for path in args.theirs]
     result = review.review(mine, theirs, document=args.document)
     if args.json:
         # ASCII escapes: a colleague's quote cannot put control characters on the terminal.
@@ -184,9 +184,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_outline(args: argparse.Namespace) -> int:
     import json
 
-    from desktop.core import argument, store, textutil
+    from desktop.core import argument, textutil, untrusted
 
-    source = store.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
+    source = untrusted.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
     try:
         docs = [source.find_document(args.document)] if args.document else source.documents()
         tags = source.tags()
