@@ -106,15 +106,14 @@ def _export_destination(args: argparse.Namespace) -> str | None:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
-    from desktop.core import exchange, untrusted
+    from desktop.core import exchange, safeio, untrusted
 
     if args.jsonl and args.format != "w3c":
         raise errors.ExchangeError("--jsonl only applies to --format w3c")
     destination = _export_destination(args)
-    if destination is not None and Path(destination).resolve() == Path(args.annotations).resolve():
-        raise errors.ExchangeError(f"{destination} is the annotation file itself; choose another name with -o")
+    if destination is not None:  # never a FIFO or device, never the annotation file or its -wal/-shm
+        safeio.check_output(destination, protected=[args.annotations])
     source = untrusted.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
     try:
         fingerprint = source.find_document(args.document).fingerprint if args.document else None
@@ -133,14 +132,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    import os
     from pathlib import Path
 
-    from desktop.core import documents, store, textutil
+    from desktop.core import documents, safeio, store, textutil
     from desktop.core.exchange import w3c
 
     parsed = w3c.read_file(args.source)  # checked before the annotation file is opened or created
     loaded = documents.load(args.document) if args.document else None
     into = Path(args.into)
+    if os.path.lexists(into):  # never a FIFO, device or socket (Store.open checks it again)
+        safeio.check_input(into)
     created = not into.exists()
     target = store.Store.open(into, annotator=args.annotator if created else None, create=True)
     try:
@@ -222,7 +224,11 @@ def _cmd_outline(args: argparse.Namespace) -> int:
 
 
 def _fail(message: str) -> int:
-    print(f"warrant: {message}", file=sys.stderr)
+    from desktop.core import textutil
+
+    # One line, and no control or bidi character reaches the terminal (names are escaped already).
+    line = textutil.escape_controls(" ".join(message.split("\n")), backslash=False)
+    print(f"warrant: {line}", file=sys.stderr)
     return 2
 
 

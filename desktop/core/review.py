@@ -26,14 +26,13 @@ The flow, all on plain data (no store is written):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.core import agreement, errors, model, reanchor, store, untrusted
+from desktop.core import agreement, errors, model, reanchor, store, textutil, untrusted
 
 AGREED = "agreed"
 TAG_DIFFERS = "tag-differs"
@@ -800,16 +799,10 @@ def report_data(result: Review) -> dict[str, Any]:
 
 # -- readable report ---------------------------------------------------------------------------------
 
-_CONTROL_CATEGORIES = frozenset(("Cc", "Cf", "Zl", "Zp"))
-_KEEP_FORMAT = frozenset("\u200c\u200d")  # ZWNJ and ZWJ spell Persian and emoji; no bidi control is kept
-
 
 def plain(text: object, limit: int = 60) -> str:
     """Return a colleague's text for a terminal: one line, no control or bidi characters, shortened."""
-    cleaned = "".join(
-        ch if ch in _KEEP_FORMAT or unicodedata.category(ch) not in _CONTROL_CATEGORIES else " " for ch in str(text)
-    )
-    one_line = " ".join(cleaned.split())
+    one_line = textutil.one_line(str(text))  # the one sanitiser of text shown as plain text
     return one_line if len(one_line) <= limit else one_line[: limit - 1].rstrip() + "\u2026"
 
 

@@ -55,6 +55,7 @@ CONTROL = re.compile(f"[{_CONTROL_CLASS}]")
 # Runs of white space and control characters (with lone surrogates, which no terminal can print): one space.
 _BLANK_OR_CONTROL = re.compile(f"(?:\\s|[{_CONTROL_CLASS}\ud800-\udfff])+")
 _ESCAPED = re.compile(f"[{_CONTROL_CLASS}\ud800-\udfff\\\\]")
+_ESCAPED_CONTROLS = re.compile(f"[{_CONTROL_CLASS}\ud800-\udfff]")
 
 
 def _escape_one(match: re.Match[str]) -> str:
@@ -65,15 +66,17 @@ def _escape_one(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
-def escape_controls(text: object) -> str:
+def escape_controls(text: object, *, backslash: bool = True) -> str:
     """Return ``text`` with control, format, line-separator and bidi characters (and lone surrogates) escaped.
 
     Used for every file path and name put into an error message (``errors.shown``): the reader sees
     ``\\x1b`` or ``\\u202e`` where the name holds one, and the terminal receives no control sequence.
-    A backslash is doubled, so an escape cannot be faked by the name itself.
+    A backslash is doubled (unless ``backslash`` is false: a whole message whose names are already
+    escaped), so an escape cannot be faked by the name itself.
     """
     value = str(text)
-    return _ESCAPED.sub(_escape_one, value) if _ESCAPED.search(value) else value
+    pattern = _ESCAPED if backslash else _ESCAPED_CONTROLS
+    return pattern.sub(_escape_one, value) if pattern.search(value) else value
 
 
 def _inline_escape(match: re.Match[str]) -> str:
