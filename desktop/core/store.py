@@ -430,6 +430,12 @@ def open_reader(path: Path) -> Iterator[sqlite3.Connection]:
             shutil.rmtree(private, ignore_errors=True)
 
 
+def hold_snapshot(conn: sqlite3.Connection) -> None:
+    """Start a read transaction on a reader: every later query sees the same committed state."""
+    conn.execute("BEGIN")
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
 def _connect_readonly(uri: str) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute("PRAGMA trusted_schema=OFF")

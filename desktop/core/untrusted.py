@@ -48,8 +48,7 @@ def open_readonly_snapshot(path: str | os.PathLike[str]) -> store.Store:
         try:
             store.inspect_connection(conn, errors.shown(p))
             conn.text_factory = str
-            conn.execute("BEGIN")
-            conn.execute("SELECT count(*) FROM meta").fetchone()  # the read snapshot starts here
+            store.hold_snapshot(conn)
         except sqlite3.Error as exc:
             found = store.environment_error(exc, str(p), reading=True)
             if found is None:
