@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -167,23 +166,20 @@ def check_output(path: str | os.PathLike[str], *, protected: Iterable[str | os.P
                 )
 
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-
-
-def _check_depth(text: str, name: str) -> None:
-    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
-    depth = 0
-    for ch in brackets:
-        if ch in "[{":
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                raise errors.ExchangeError(
-                    f"{name}: its JSON is nested too deeply (more than {MAX_JSON_DEPTH} levels, which no annotation "
-                    "needs); nothing was imported"
-                )
-        else:
-            depth -= 1
+def _check_depth(value: Any, name: str) -> None:
+    """Refuse parsed JSON nested deeper than :data:`MAX_JSON_DEPTH` (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise errors.ExchangeError(
+                f"{name}: its JSON is nested too deeply (more than {MAX_JSON_DEPTH} levels, which no annotation "
+                "needs); nothing was imported"
+            )
+        for child in item.values() if type(item) is dict else item:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
 
 
 def _integer(name: str) -> Any:
@@ -213,8 +209,10 @@ def load_json(text: str, name: str) -> Any:
             :data:`MAX_JSON_INT_DIGITS` digits.
         json.JSONDecodeError: the text is not JSON.
     """
-    _check_depth(text, name)
     try:
-        return json.loads(text, parse_int=_integer(name))
-    except RecursionError:
+        value = json.loads(text, parse_int=_integer(name))
+    except RecursionError:  # deeper than the interpreter's recursion limit (about 1,000)
         raise errors.ExchangeError(f"{name}: its JSON is nested too deeply; nothing was imported") from None
+    if type(value) is dict or type(value) is list:
+        _check_depth(value, name)
+    return value

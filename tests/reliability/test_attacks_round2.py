@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core import anchoring, documents, errors, model, store, untrusted
+from desktop.core import anchoring, documents, errors, model, store, textutil, untrusted
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -420,10 +420,13 @@ def test_15_a_badly_damaged_file_is_one_short_line(tmp_path: Path, seed_path: Pa
     make_file(path, seed_path, count=400)
     data = bytearray(path.read_bytes())
     page = int.from_bytes(data[16:18], "big")
-    for start in range(3 * page, len(data), page):  # every page after the schema's: garbage headers
-        data[start + 1 : start + 8] = b"\xff\x00\xff\x00\xff\x00\xff"
+    for start in range(3 * page, len(data), page):  # every cell pointer array after the schema: zeroed
+        data[start + 8 : start + 12] = bytes(4)
     path.write_bytes(bytes(data))
-    line = refused(run("outline", path), "damaged")
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA quick_check").fetchone()[0].count("\n") >= 50  # SQLite's verdict: many lines
+    conn.close()
+    line = refused(run("outline", path), "damaged", "more problems")
     assert len(line) < 600, line
 
 
@@ -433,5 +436,9 @@ def test_16_names_with_control_and_bidi_characters_are_escaped(tmp_path: Path, n
     path.write_bytes(b"not a database at all, just text" * 10)
     line = refused(run("export", path, "--format", "csv", "-o", tmp_path / "x.csv"))
     assert "\\x1b" in line or "\\u202e" in line or "\\x9b" in line, line
+    for opener in (store.Store.open, untrusted.open_readonly_snapshot, untrusted.open_untrusted):
+        with pytest.raises(errors.StoreError) as caught:  # the message itself, before the command line's net
+            opener(path)
+        assert textutil.CONTROL.search(str(caught.value)) is None, str(caught.value)
     refused(run("outline", tmp_path / ("missing" + name)))
     refused(run("compare", path, path))
