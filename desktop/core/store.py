@@ -552,6 +552,7 @@ class Store:
                 st = os.stat(file)
                 self._file, self._identity = file, (st.st_dev, st.st_ino)
         self._closing: list[Callable[[], object]] = []
+        self._checkpointer: sqlite3.Connection | None = None
         self._annotator = self._meta("annotator") or default_annotator()
 
     # -- opening and closing -------------------------------------------------------------------
@@ -649,7 +650,9 @@ class Store:
                 db = _database(conn)
                 cls._configure(db, new=True)
                 migrations.apply(db)
-                cls(db, tmp)._initialise(annotator)
+                made = cls(db, tmp)
+                made._initialise(annotator)
+                made.close()
             finally:
                 conn.close()  # the last connection checkpoints the WAL: tmp is one self-contained file
             _fsync(tmp)
@@ -724,6 +727,10 @@ class Store:
 
     def close(self) -> None:
         """Close the file; the WAL is checkpointed into it."""
+        if self._checkpointer is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._checkpointer.close()
+            self._checkpointer = None
         with contextlib.suppress(sqlite3.Error):
             self.db.conn.close()
         while self._closing:
@@ -822,12 +829,19 @@ class Store:
         self._truncate_log()
 
     def _truncate_log(self) -> None:
-        """Move the committed log into the file and empty the ``-wal`` (a reader may delay it: no error)."""
+        """Move the committed log into the file and empty the ``-wal``.
+
+        Run on a second connection with no busy timeout: a reader still on an older snapshot (an
+        export running from the command line) makes the checkpoint give up at once instead of
+        holding up the edit; the next commit tries again. The commit itself is already durable.
+        """
         if self._identity is None:
             return
         try:
-            self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        except sqlite3.Error as exc:  # the commit itself is durable in the log
+            if self._checkpointer is None:
+                self._checkpointer = sqlite3.connect(self._file, timeout=0, isolation_level=None)
+            self._checkpointer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.Error as exc:
             log.warning("checkpoint of %s failed: %s", self.path, exc)
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

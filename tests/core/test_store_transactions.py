@@ -252,3 +252,50 @@ def test_the_review_report_and_every_other_display_clean_text_alike(text: str) -
 def test_names_in_messages_are_escaped_and_cannot_fake_an_escape() -> None:
     assert errors.shown("a\x1b[31m\u202eb\\x1b") == "a\\x1b[31m\\u202eb\\\\x1b"
     assert errors.shown("caf\u00e9 \u0645\u200c\u0646") == "caf\u00e9 \u0645\u200c\u0646"
+
+
+# -- the log is emptied after each commit, without waiting for readers ---------------------------------
+
+
+def test_each_commit_empties_the_log_so_no_stale_wal_can_merge_into_another_file(
+    opened: tuple[Path, store.Store, model.Document],
+) -> None:
+    path, s, doc = opened
+    s.insert_annotation(_annotation(doc, 10))
+    assert Path(f"{path}-wal").stat().st_size == 0
+    fresh = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)  # the main file alone, no log
+    try:
+        assert fresh.execute("SELECT count(*) FROM annotations").fetchone()[0] == 1
+    finally:
+        fresh.close()
+
+
+def test_a_reader_on_an_old_snapshot_does_not_hold_up_an_edit(
+    opened: tuple[Path, store.Store, model.Document],
+) -> None:
+    """An export holding a read transaction: the edit commits; the log is emptied at a later commit.
+
+    The checkpoint runs on a second connection whose busy timeout is 0, so it gives up at once
+    instead of waiting (up to the 5 s busy timeout) for the reader: checked on that connection,
+    since a test may not time the edit.
+    """
+    path, s, doc = opened
+    reader = sqlite3.connect(path, isolation_level=None)
+    statements: list[str] = []
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM annotations").fetchone()
+        s.db.conn.set_trace_callback(statements.append)
+        s.insert_annotation(_annotation(doc, 10))  # the reader now sits on an older snapshot
+        s.db.conn.set_trace_callback(None)
+        assert not any("checkpoint" in sql for sql in statements)  # not on the editing connection
+        assert s._checkpointer is not None
+        assert s._checkpointer.execute("PRAGMA busy_timeout").fetchone()[0] == 0
+        assert Path(f"{path}-wal").stat().st_size > 0  # the checkpoint gave up; nothing lost
+    finally:
+        if reader.in_transaction:
+            reader.execute("ROLLBACK")
+        reader.close()
+    s.insert_annotation(_annotation(doc, 40))
+    assert Path(f"{path}-wal").stat().st_size == 0
+    assert s.annotation_count() == 2
