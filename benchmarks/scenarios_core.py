@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import data, measure
-from desktop.core import model, store
+from desktop.core import model, store, untrusted
 
 
 def _module(name: str) -> Any:
@@ -161,14 +161,14 @@ def _colleague_file(folder: Path, fix: data.Fixture) -> Path:
 def scenario_compare(folder: Path, article: str, count: int, repeat: int) -> dict[str, Any]:
     """Compare my file with a colleague's (``count`` annotations each), as ``warrant compare`` does."""
     review = _module("desktop.core.review")
-    if review is None or not hasattr(review, "review") or not hasattr(store, "open_untrusted"):
+    if review is None or not hasattr(review, "review") or not hasattr(untrusted, "open_untrusted"):
         return {"skipped": "desktop.core.review has no review() in this version"}
     fix = data.fixture(folder, article, count)
     theirs_path = _colleague_file(folder, fix)
 
     def compare() -> Any:
-        mine = store.open_untrusted(fix.annotations)
-        theirs = store.open_untrusted(theirs_path)
+        mine = untrusted.open_untrusted(fix.annotations)
+        theirs = untrusted.open_untrusted(theirs_path)
         result = review.review(mine, [theirs])
         review.report_data(result)
         return result

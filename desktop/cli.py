@@ -115,16 +115,18 @@ def _export_destination(args: argparse.Namespace) -> str | None:
 def _cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from desktop.core import exchange, store
+    from desktop.core import exchange, safeio, untrusted
 
     if args.jsonl and args.format != "w3c":
         raise errors.ExchangeError("--jsonl only applies to --format w3c")
     destination = _export_destination(args)
     if args.format == "brat" and destination is None:
         raise errors.ExchangeError("brat writes two files (NAME.ann and NAME.txt); give -o NAME.ann")
-    if destination is not None and Path(destination).resolve() == Path(args.annotations).resolve():
-        raise errors.ExchangeError(f"{destination} is the annotation file itself; choose another name with -o")
-    source = store.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
+    if destination is not None:  # never a FIFO or device, never the annotation file or its -wal/-shm
+        safeio.check_output(destination, protected=[args.annotations])
+        if args.format == "brat":
+            safeio.check_output(str(Path(destination).with_suffix(".txt")), protected=[args.annotations])
+    source = untrusted.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
     try:
         fingerprint = source.find_document(args.document).fingerprint if args.document else None
         selection = exchange.select(source, tags=args.tag, authors=args.author, document=fingerprint)
@@ -183,9 +185,10 @@ def _cmd_import_qda(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    import os
     from pathlib import Path
 
-    from desktop.core import documents, store, textutil
+    from desktop.core import documents, safeio, store, textutil
     from desktop.core.exchange import w3c
 
     if Path(args.source).suffix.lower() in _QDA_SUFFIXES:
@@ -193,6 +196,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     parsed = w3c.read_file(args.source)  # checked before the annotation file is opened or created
     loaded = documents.load(args.document) if args.document else None
     into = Path(args.into)
+    if os.path.lexists(into):  # never a FIFO, device or socket (Store.open checks it again)
+        safeio.check_input(into)
     created = not into.exists()
     target = store.Store.open(into, annotator=args.annotator if created else None, create=True)
     try:
@@ -218,12 +223,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     import json
 
-    from desktop.core import review, store
+    from desktop.core import review, untrusted
 
     # Every file, mine included, is read through the untrusted reader: its bytes only, so the
     # comparison never writes anything, not even a -wal or -shm beside a file.
-    mine = store.open_untrusted(args.mine)
-    theirs = [store.open_untrusted(path) for path in args.theirs]
+    mine = untrusted.open_untrusted(args.mine)
+    theirs = [untrusted.open_untrusted(path) for path in args.theirs]
     result = review.review(mine, theirs, document=args.document)
     if args.json:
         # ASCII escapes: a colleague's quote cannot put control characters on the terminal.
@@ -236,9 +241,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_outline(args: argparse.Namespace) -> int:
     import json
 
-    from desktop.core import argument, store, textutil
+    from desktop.core import argument, textutil, untrusted
 
-    source = store.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
+    source = untrusted.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
     try:
         docs = [source.find_document(args.document)] if args.document else source.documents()
         tags = source.tags()
@@ -274,7 +279,11 @@ def _cmd_outline(args: argparse.Namespace) -> int:
 
 
 def _fail(message: str) -> int:
-    print(f"warrant: {message}", file=sys.stderr)
+    from desktop.core import textutil
+
+    # One line, and no control or bidi character reaches the terminal (names are escaped already).
+    line = textutil.escape_controls(" ".join(message.split("\n")), backslash=False)
+    print(f"warrant: {line}", file=sys.stderr)
     return 2
 
 

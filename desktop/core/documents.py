@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop.core import errors
+from desktop.core import errors, safeio
 
 MAX_BYTES = 256 * 1024 * 1024
 """Largest article accepted, so that a mistaken pick of a disk image fails fast and clearly."""
@@ -129,7 +129,9 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise errors.DocumentError(f"{p} is {size // (1024 * 1024)} MB; articles up to 256 MB can be opened")
-        data = p.read_bytes()
+        data = safeio.read_bounded(p, MAX_BYTES)  # never blocks on a FIFO, never reads a device
+    except errors.UnsafePathError as exc:
+        raise errors.DocumentError(str(exc)) from None
     except FileNotFoundError:
         raise errors.DocumentError(f"{p} does not exist") from None
     except PermissionError:

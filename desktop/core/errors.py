@@ -33,3 +33,38 @@ class ExchangeError(WarrantError):
 
 class NotFoundError(WarrantError):
     """A document, tag, annotation or link named by the user does not exist."""
+
+
+class StoreFullError(StoreError):
+    """The disk holding the annotation file is full (SQLITE_FULL): nothing was written."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The annotation file, its folder or its file system cannot be written (SQLITE_READONLY*, SQLITE_PERM)."""
+
+
+class StoreIOError(StoreError):
+    """The disk failed, or the file cannot be opened (SQLITE_IOERR*, SQLITE_CANTOPEN)."""
+
+
+class DamagedFileError(StoreError):
+    """The annotation file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB, a row Warrant never writes)."""
+
+
+class FileChangedError(StoreError):
+    """The open annotation file was moved, replaced or deleted by another program: no more writes to it."""
+
+
+class UnsafePathError(WarrantError):
+    """An input or output path Warrant refuses: not a regular file, or the annotation file (or its side files)."""
+
+
+def shown(path: object) -> str:
+    """Return a path or name for a message, with control, format and bidi characters escaped.
+
+    Every message that names a file or a user's name uses this, so that a name holding ESC, BEL,
+    a C1 control or U+202E cannot drive the terminal or reverse the line that shows it.
+    """
+    from desktop.core import textutil
+
+    return textutil.escape_controls(path)

@@ -26,14 +26,13 @@ The flow, all on plain data (no store is written):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.core import agreement, errors, model, reanchor, store
+from desktop.core import agreement, errors, model, reanchor, store, textutil, untrusted
 
 AGREED = "agreed"
 TAG_DIFFERS = "tag-differs"
@@ -60,9 +59,9 @@ _WORD = re.compile(r"\w+")
 # -- reading one's own file ------------------------------------------------------------------------
 
 
-def snapshot(source: store.Store) -> store.ColleagueFile:
+def snapshot(source: store.Store) -> untrusted.ColleagueFile:
     """Return an open store's content as the in-memory form colleagues' files are read into."""
-    return store.ColleagueFile(
+    return untrusted.ColleagueFile(
         path=source.path,
         annotator=source.annotator,
         documents=tuple(source.documents()),
@@ -73,7 +72,7 @@ def snapshot(source: store.Store) -> store.ColleagueFile:
     )
 
 
-def find_document(file: store.ColleagueFile, key: str) -> model.Document:
+def find_document(file: untrusted.ColleagueFile, key: str) -> model.Document:
     """Return the document whose fingerprint (or its first 8+ characters) or title is ``key``.
 
     Raises:
@@ -252,7 +251,7 @@ class ColleagueReview:
     """One colleague's passages on one of my documents, placed on my text and aligned with mine."""
 
     label: str
-    file: store.ColleagueFile
+    file: untrusted.ColleagueFile
     match: DocumentMatch
     mine: tuple[model.Annotation, ...]
     placed: tuple[reanchor.Placed, ...]
@@ -412,8 +411,8 @@ class Review:
     """A whole comparison: my file against one or more colleagues' files."""
 
     me: str
-    mine: store.ColleagueFile
-    colleagues: tuple[tuple[str, store.ColleagueFile], ...]
+    mine: untrusted.ColleagueFile
+    colleagues: tuple[tuple[str, untrusted.ColleagueFile], ...]
     documents: tuple[DocumentReview, ...]
     unmatched: tuple[Unmatched, ...]
     unreviewed: tuple[model.Document, ...]
@@ -446,7 +445,7 @@ class Review:
         return total
 
 
-def _labels(me: str, files: Sequence[store.ColleagueFile], my_path: str) -> tuple[str, list[str]]:
+def _labels(me: str, files: Sequence[untrusted.ColleagueFile], my_path: str) -> tuple[str, list[str]]:
     """Name each annotator by their annotator name, adding the file's name when two names clash."""
     names = [me or Path(my_path).stem or "me"] + [f.annotator or Path(f.path).stem or "colleague" for f in files]
     paths = [my_path] + [f.path for f in files]
@@ -462,7 +461,7 @@ def _labels(me: str, files: Sequence[store.ColleagueFile], my_path: str) -> tupl
 
 def review_colleague(
     label: str,
-    file: store.ColleagueFile,
+    file: untrusted.ColleagueFile,
     match: DocumentMatch,
     mine: Sequence[model.Annotation],
     my_links: Sequence[model.Link],
@@ -512,13 +511,13 @@ def review_colleague(
 
 
 def review(
-    mine: store.ColleagueFile, colleagues: Sequence[store.ColleagueFile], *, document: str | None = None
+    mine: untrusted.ColleagueFile, colleagues: Sequence[untrusted.ColleagueFile], *, document: str | None = None
 ) -> Review:
     """Compare my file with colleagues' files.
 
     Args:
-        mine: my file (see :func:`snapshot`, or read with ``store.open_untrusted``).
-        colleagues: their files, read with ``store.open_untrusted``.
+        mine: my file (see :func:`snapshot`, or read with ``untrusted.open_untrusted``).
+        colleagues: their files, read with ``untrusted.open_untrusted``.
         document: only this document of mine (fingerprint, its first 8+ characters, or title).
 
     Returns:
@@ -800,16 +799,10 @@ def report_data(result: Review) -> dict[str, Any]:
 
 # -- readable report ---------------------------------------------------------------------------------
 
-_CONTROL_CATEGORIES = frozenset(("Cc", "Cf", "Zl", "Zp"))
-_KEEP_FORMAT = frozenset("\u200c\u200d")  # ZWNJ and ZWJ spell Persian and emoji; no bidi control is kept
-
 
 def plain(text: object, limit: int = 60) -> str:
     """Return a colleague's text for a terminal: one line, no control or bidi characters, shortened."""
-    cleaned = "".join(
-        ch if ch in _KEEP_FORMAT or unicodedata.category(ch) not in _CONTROL_CATEGORIES else " " for ch in str(text)
-    )
-    one_line = " ".join(cleaned.split())
+    one_line = textutil.one_line(str(text))  # the one sanitiser of text shown as plain text
     return one_line if len(one_line) <= limit else one_line[: limit - 1].rstrip() + "\u2026"
 
 

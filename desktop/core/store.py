@@ -8,16 +8,20 @@ WAL mode before the method returns, so nothing the window has shown can be lost.
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import logging
 import os
+import re
+import shutil
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from desktop.core import errors, migrations, model
+from desktop.core import errors, migrations, model, safeio
 from desktop.core.documents import LoadedDocument
 
 if TYPE_CHECKING:
@@ -112,130 +116,402 @@ def _annotation_params(a: model.Annotation) -> tuple[Any, ...]:
     )
 
 
-def _translate(exc: sqlite3.Error, path: str, *, opening: bool = False, reading: bool = False) -> errors.StoreError:
-    """Turn a sqlite3 error into a message a user can act on (by SQLite's error code, then its text)."""
-    text = str(exc).lower()
-    code = str(getattr(exc, "sqlite_errorname", "") or "")
-    if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
+# SQLite's primary result codes (the low byte of an extended code) that mean the environment, not
+# a bug: https://www.sqlite.org/rescode.html. Everything else (SQLITE_ERROR, SQLITE_MISUSE,
+# SQLITE_RANGE, SQLITE_CONSTRAINT ...) is a programming error and stays an exception.
+_SQLITE_PERM = 3
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+_SQLITE_READONLY = 8
+_SQLITE_IOERR = 10
+_SQLITE_CORRUPT = 11
+_SQLITE_FULL = 13
+_SQLITE_CANTOPEN = 14
+_SQLITE_NOTADB = 26
+_SQLITE_READONLY_DBMOVED = _SQLITE_READONLY | (4 << 8)
+_ENVIRONMENT_CODES = frozenset(
+    (
+        _SQLITE_PERM,
+        _SQLITE_BUSY,
+        _SQLITE_LOCKED,
+        _SQLITE_READONLY,
+        _SQLITE_IOERR,
+        _SQLITE_CORRUPT,
+        _SQLITE_FULL,
+        _SQLITE_CANTOPEN,
+        _SQLITE_NOTADB,
+    )
+)
+
+
+_UNDECODABLE = "Could not decode to UTF-8"
+
+
+def _outcome(opening: bool, reading: bool) -> str:
+    return "it was not opened" if opening else "it could not be read" if reading else "the change was not saved"
+
+
+def environment_error(
+    exc: sqlite3.Error, path: str, *, opening: bool = False, reading: bool = False
+) -> errors.StoreError | None:
+    """Return the user's error for an SQLite error caused by the environment, or None for a bug.
+
+    Sorted by SQLite's error code (``sqlite_errorcode``), never by the message's text, as
+    qutebrowser's ``raise_sqlite_error`` does: a full disk, a read-only file, a lock held by another
+    program, a damaged file, a failing disk. Any other code is a programming error: the caller
+    re-raises the exception so that tests see it.
+    """
+    extended = getattr(exc, "sqlite_errorcode", None)
+    if extended is None and isinstance(exc, sqlite3.OperationalError) and str(exc).startswith(_UNDECODABLE):
+        # Raised by Python's sqlite3 module itself (no SQLite code): a text value that is not UTF-8.
+        return errors.DamagedFileError(
+            f"{errors.shown(path)} is damaged: it holds text that is not UTF-8; {_outcome(opening, reading)}"
+        )
+    if not isinstance(extended, int):
+        return None
+    code = extended & 0xFF
+    if code not in _ENVIRONMENT_CODES:
+        return None
+    name = errors.shown(path)
+    outcome = _outcome(opening, reading)
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
         return errors.StoreBusyError(
-            f"{path} is being written by another Warrant window or program; the change was not saved. "
+            f"{name} is being written by another Warrant window or program; {outcome}. "
             "Close the other one, or use File > Save a copy as..."
         )
-    if code == "SQLITE_READONLY_DBMOVED":
-        return errors.StoreError(
-            f"{path} was moved or deleted while open; the change was not saved. Use File > Save a copy as..."
+    if extended == _SQLITE_READONLY_DBMOVED:
+        return errors.FileChangedError(
+            f"{name} was moved or deleted while open; the change was not saved. Use File > Save a copy as..."
         )
-    if code.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+    if code in (_SQLITE_READONLY, _SQLITE_PERM):
         if opening:
-            return errors.StoreError(
-                f"{path} is read-only (the file or its folder cannot be written). Warrant saves every change "
+            return errors.StoreReadOnlyError(
+                f"{name} is read-only (the file or its folder cannot be written). Warrant saves every change "
                 "as it is made: copy the file to a folder you can write to and open the copy"
             )
-        return errors.StoreError(f"{path} cannot be written (it is read-only); use File > Save a copy as...")
-    if code == "SQLITE_FULL" or "disk is full" in text or "disk full" in text:
-        return errors.StoreError(f"the disk holding {path} is full; the change was not saved")
-    if code in ("SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC", "SQLITE_IOERR_TRUNCATE", "SQLITE_IOERR_SHMSIZE"):
-        return errors.StoreError(
-            f"writing to the disk holding {path} failed (is the disk full, or was it removed?); "
-            "the change was not saved"
+        return errors.StoreReadOnlyError(f"{name} cannot be written (it is read-only); {outcome}")
+    if code == _SQLITE_FULL:
+        return errors.StoreFullError(f"the disk holding {name} is full; {outcome}")
+    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return errors.DamagedFileError(f"{name} is damaged ({one_line_reason(exc)}); {outcome}")
+    if code == _SQLITE_CANTOPEN:
+        return errors.StoreIOError(
+            f"{name} cannot be opened (was it moved or deleted, or is its folder unreadable?); {outcome}"
         )
-    if (
-        code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
-        or "malformed" in text
-        or "not a database" in text
-        or "could not decode" in text
-    ):
-        outcome = "it was not opened" if opening else "it could not be read" if reading else "the change was not saved"
-        if "could not decode" in text:
-            return errors.StoreError(f"{path} is damaged: it holds text that is not UTF-8 ({exc}); {outcome}")
-        return errors.StoreError(f"{path} is damaged ({exc}); {outcome}")
-    if code.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) or "disk i/o" in text or "unable to open" in text:
-        return errors.StoreError(
-            f"{path} cannot be written any more (was it moved, deleted or its disk removed?); "
-            "use File > Save a copy as..."
-        )
-    return errors.StoreError(f"{path}: {exc}")
+    return errors.StoreIOError(
+        f"reading or writing the disk holding {name} failed (is it full, or was it removed?); {outcome}"
+    )
+
+
+def _translate(exc: sqlite3.Error, path: str, *, opening: bool = False, reading: bool = False) -> errors.StoreError:
+    """Turn an environment's sqlite3 error into the user's error; re-raise a programming error."""
+    failure = environment_error(exc, path, opening=opening, reading=reading)
+    if failure is None:
+        raise exc
+    return failure
+
+
+def one_line_reason(value: object, limit: int = 200) -> str:
+    """Return an SQLite message or check verdict as one short line: its first line, escaped, with a count of the rest.
+
+    ``PRAGMA quick_check`` can return a hundred lines in one value; a message shows the first.
+    """
+    lines = [line for line in str(value).splitlines() if line.strip()] or [""]
+    first = errors.shown(lines[0])
+    if len(first) > limit:
+        first = first[: limit - 1] + "\u2026"
+    more = len(lines) - 1
+    return first + (f" (and {more} more problem{'s' if more != 1 else ''})" if more else "")
 
 
 def check_header(path: Path) -> None:
     """Refuse a file that is not an SQLite database, before SQLite touches it.
 
     Raises:
-        StoreError: missing magic number, a folder, unreadable, or a truncated header.
+        StoreError: missing magic number, a folder, a FIFO or device, unreadable, or a truncated header.
     """
-    if path.is_dir():
-        raise errors.StoreError(f"{path} is a folder, not an annotation file")
+    name = errors.shown(path)
     try:
-        with path.open("rb") as f:
-            head = f.read(100)
-    except OSError as exc:
-        raise errors.StoreError(f"{path} cannot be read: {exc.strerror or exc}") from None
+        safeio.check_input(path)
+    except errors.UnsafePathError as exc:
+        raise errors.StoreError(str(exc)) from None
+    try:
+        head = safeio.read_bounded(path, 100, what=name) if path.stat().st_size <= 100 else _head(path)
+    except (OSError, errors.UnsafePathError) as exc:
+        raise errors.StoreError(f"{name} cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
     if not head:
-        raise errors.StoreError(f"{path} is empty, not an annotation file")
+        raise errors.StoreError(f"{name} is empty, not an annotation file")
     if not head.startswith(SQLITE_MAGIC):
-        raise errors.StoreError(f"{path} is not a Warrant annotation file (it is not an SQLite database)")
+        raise errors.StoreError(f"{name} is not a Warrant annotation file (it is not an SQLite database)")
     if len(head) < 100:
-        raise errors.StoreError(f"{path} is damaged: it is shorter than an SQLite header")
+        raise errors.DamagedFileError(f"{name} is damaged: it is shorter than an SQLite header")
+
+
+def _head(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        return os.read(fd, 100)
+    finally:
+        os.close(fd)
+
+
+# -- the schema --------------------------------------------------------------------------------------
+
+Shape = tuple[
+    dict[tuple[str, str], str], dict[str, tuple[tuple[Any, ...], ...]], dict[str, tuple[Any, ...]], dict[str, int]
+]
+"""A schema as :func:`schema_shape` sees it: objects, every table's columns, every index, which tables are STRICT."""
+
+_CREATE = re.compile(r"\s*CREATE\s+(?:(TABLE)|(?:UNIQUE\s+)?(INDEX))\s", re.IGNORECASE)
+
+
+def shown_name(name: object) -> str:
+    """A schema object's or a value's name for a message: escaped and at most 60 characters."""
+    text = str(name)
+    return repr(errors.shown(text if len(text) <= 60 else text[:60] + "..."))
+
+
+def schema_objects_problem(conn: sqlite3.Connection) -> str | None:
+    """Return why the file's schema holds something Warrant never writes, or None; runs nothing of the file.
+
+    Reads only ``sqlite_master``: every object must be a table or an index, spelt as SQLite
+    itself spells its types, and created by ``CREATE TABLE`` or ``CREATE INDEX``. A trigger or a
+    view (whatever the case of its type) would run on every read or edit; a virtual table would
+    run a module's code.
+    """
+    for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_master"):
+        kind_text = str(kind)
+        if kind_text.lower() in ("trigger", "view"):
+            return f"it contains a {kind_text.lower()} ({shown_name(name)}) that Warrant never writes"
+        if kind_text not in ("table", "index"):
+            return (
+                f"it contains a schema object of type {shown_name(kind)} ({shown_name(name)}) that Warrant never writes"
+            )
+        if sql is None:
+            if kind_text == "index" and str(name).startswith("sqlite_autoindex_"):
+                continue
+            return f"its {kind_text} {shown_name(name)} has no definition"
+        if re.match(r"\s*CREATE\s+VIRTUAL\s", str(sql), re.IGNORECASE):
+            return f"it contains a virtual table ({shown_name(name)}) that Warrant never writes"
+        match = _CREATE.match(str(sql))
+        if match is None or (match.group(1) is not None) != (kind_text == "table"):
+            return f"its {kind_text} {shown_name(name)} is defined as something else ({shown_name(str(sql)[:40])})"
+    return None
+
+
+def schema_shape(conn: sqlite3.Connection) -> Shape:
+    """Return the schema's objects, every table's columns, every index's definition, which tables are STRICT.
+
+    Call :func:`schema_objects_problem` first: this reads table and index lists with pragmas.
+    """
+    objects: dict[tuple[str, str], str] = {}
+    for kind, name, table in conn.execute("SELECT type, name, tbl_name FROM sqlite_master"):
+        objects[(str(kind), str(name))] = str(table)
+    columns: dict[str, tuple[tuple[Any, ...], ...]] = {}
+    indexes: dict[str, tuple[Any, ...]] = {}
+    for (kind, name), _table in sorted(objects.items()):
+        if kind != "table":
+            continue
+        quoted = name.replace('"', '""')
+        columns[name] = tuple(
+            (col_name, str(col_type).upper(), notnull, pk, hidden)
+            for _, col_name, col_type, notnull, _, pk, hidden in conn.execute(f'PRAGMA table_xinfo("{quoted}")')
+        )
+        for _, index, unique, origin, partial in conn.execute(f'PRAGMA index_list("{quoted}")'):
+            keys = tuple(
+                (cid, col, desc, coll, key)
+                for _, cid, col, desc, coll, key in conn.execute(
+                    'PRAGMA index_xinfo("{}")'.format(str(index).replace('"', '""'))
+                )
+            )
+            indexes[str(index)] = (name, unique, origin, partial, keys)
+    strict = {str(row[1]): int(row[5]) for row in conn.execute("PRAGMA main.table_list") if row[2] == "table"}
+    return objects, columns, indexes, strict
+
+
+@functools.cache
+def expected_shape() -> Shape:
+    """The shape of the schema this Warrant creates, taken from a fresh in-memory store."""
+    fresh = Store.memory()
+    try:
+        return schema_shape(fresh.db.conn)
+    finally:
+        fresh.close()
+
+
+def schema_problem(conn: sqlite3.Connection, *, own: bool = False, complete: bool = True) -> str | None:
+    """Return how a file's whole schema differs from the one this Warrant writes, or None.
+
+    Names are compared exactly (SQLite's own names are case-insensitive, so an ``ANNOTATIONS``
+    table would stand in for ``annotations``), column types without regard to case.
+
+    Args:
+        conn: the file, read-only.
+        own: the analyst's own file: tables Warrant does not know (and their indexes) are kept, as
+            long as they are plain tables; nothing may be added to Warrant's own tables.
+        complete: the file should hold every table and index of this format (false for a file of an
+            older format, or one whose creation was interrupted: the migrations complete it).
+    """
+    problem = schema_objects_problem(conn)
+    if problem is not None:
+        return problem
+    objects, columns, indexes, strict = schema_shape(conn)
+    want_objects, want_columns, want_indexes, want_strict = expected_shape()
+    known = {name.lower() for kind, name in want_objects if kind == "table"}
+    for kind, name in sorted(set(objects) - set(want_objects)):
+        if own and objects[(kind, name)].lower() not in known:
+            continue  # the analyst's own table, left alone
+        return f"it contains {'an' if kind == 'index' else 'a'} {kind} ({shown_name(name)}) that Warrant never writes"
+    if not complete:
+        return None
+    for kind, name in sorted(set(want_objects) - set(objects)):
+        return f"its {kind} {shown_name(name)} is missing"
+    for name, flag in want_strict.items():
+        if strict.get(name) != flag:
+            return f"its table {shown_name(name)} is {'not ' if flag else ''}STRICT, unlike the one Warrant writes"
+    for name, want in want_columns.items():
+        if columns.get(name) != want:
+            got = ", ".join(str(c[0]) for c in columns.get(name, ()))
+            return f"its table {shown_name(name)} does not have the columns Warrant writes (it has: {shown_name(got)})"
+    for name, definition in want_indexes.items():
+        if indexes.get(name) != definition or objects.get(("index", name)) != definition[0]:
+            return f"its index {shown_name(name)} is not the one Warrant writes"
+    return None
+
+
+# -- reading a file without writing beside it -----------------------------------------------------------
+
+
+@contextlib.contextmanager
+def open_reader(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to ``path`` that creates nothing beside the file and reads its committed ``-wal``.
+
+    - No ``-wal`` beside it: nobody has it open and no crash left a log, so the whole database is in
+      the file; ``immutable=1`` reads it without creating ``-wal`` or ``-shm``.
+    - A ``-wal`` and a ``-shm``: another connection has it open; a read-only connection shares its
+      wal-index and creates nothing.
+    - A ``-wal`` alone (a crash), or a folder or file system that cannot be written: SQLite would have
+      to create a ``-shm`` to read the log. The file and its ``-wal`` are copied into a private
+      temporary folder and read there, where SQLite's own recovery applies the log.
+
+    The connection has ``trusted_schema=OFF`` and ``query_only=ON``; its schema is NOT checked here.
+    Should another program open the file in the moment between, the read might see a
+    half-checkpointed file and call it damaged: a refusal, never a change.
+    """
+    wal = Path(f"{path}-wal")
+    shm = Path(f"{path}-shm")
+    private: str | None = None
+    conn: sqlite3.Connection | None = None
+    try:
+        if not wal.exists():
+            conn = _connect_readonly(path.resolve().as_uri() + "?mode=ro&immutable=1")
+        elif shm.exists():
+            try:
+                conn = _connect_readonly(path.resolve().as_uri() + "?mode=ro")
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                if conn is not None:
+                    conn.close()
+                conn = None
+        if conn is None:
+            private = tempfile.mkdtemp(prefix="warrant-read-")
+            copy = Path(private) / "copy.warrant"
+            for source, target in ((path, copy), (wal, Path(f"{copy}-wal"))):
+                with contextlib.suppress(FileNotFoundError):
+                    _copy_regular(source, target)
+            conn = sqlite3.connect(str(copy), timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute("PRAGMA trusted_schema=OFF")
+            conn.execute("PRAGMA query_only=ON")
+        yield conn
+    finally:
+        if conn is not None:
+            conn.close()
+        if private is not None:
+            shutil.rmtree(private, ignore_errors=True)
+
+
+def hold_snapshot(conn: sqlite3.Connection) -> None:
+    """Start a read transaction on a reader: every later query sees the same committed state."""
+    conn.execute("BEGIN")
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
+def _connect_readonly(uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute("PRAGMA trusted_schema=OFF")
+    conn.execute("PRAGMA query_only=ON")
+    return conn
+
+
+def _copy_regular(source: Path, target: Path) -> None:
+    """Copy a regular file (never a FIFO or device) into the private folder."""
+    fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise errors.UnsafePathError(f"{errors.shown(source)} is not a regular file; it was not read")
+        os.set_blocking(fd, True)
+        with os.fdopen(os.dup(fd), "rb") as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    finally:
+        os.close(fd)
 
 
 def inspect(path: Path) -> None:
-    """Check an existing annotation file without writing to it: integrity, application id, version.
+    """Check an existing annotation file without writing to it (or beside it): schema, integrity, references.
+
+    The schema is checked first, from ``sqlite_master`` alone, before any other statement runs on
+    the file: a trigger or a view (of any spelling) is refused before it could run.
 
     Raises:
-        StoreError: damaged, written by another program, or empty of Warrant's tables.
+        StoreError: damaged, written by another program, holding a trigger, view or foreign
+            object, or referring to rows that are not there.
         NewerFormatError: written by a newer Warrant.
     """
     check_header(path)
+    name = errors.shown(path)
     try:
-        conn = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        with open_reader(path) as conn:
+            inspect_connection(conn, name)
     except sqlite3.Error as exc:
-        raise errors.StoreError(f"{path} cannot be opened: {exc}") from None
-    conn.text_factory = lambda b: b.decode("utf-8", "replace")  # quick_check quotes damaged text
-    try:
-        conn.execute("PRAGMA trusted_schema=OFF")
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if app_id != migrations.APPLICATION_ID:
-            raise errors.StoreError(f"{path} is an SQLite database, but not a Warrant annotation file")
-        if version > migrations.FORMAT_VERSION:
-            raise errors.NewerFormatError(
-                f"{path} was written by a newer Warrant (format {version}; this one reads up to "
-                f"{migrations.FORMAT_VERSION}); it was not opened or changed"
-            )
-        result = conn.execute("PRAGMA quick_check").fetchone()[0]
-        if result != "ok":
-            raise errors.StoreError(f"{path} is damaged ({result}); it was not changed")
-        # Warrant writes no triggers or views; one found here would run on every read or edit.
-        foreign = conn.execute(
-            "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY type, name LIMIT 1"
-        ).fetchone()
-        if foreign is not None:
-            raise errors.StoreError(
-                f"{path} holds a {foreign[0]} ({str(foreign[1])[:60]!r}), which Warrant never writes: the file was "
-                "changed by another program; it was not opened"
-            )
-    except sqlite3.DatabaseError as exc:
-        raise errors.StoreError(f"{path} is damaged or not an annotation file ({exc}); it was not changed") from None
+        failure = environment_error(exc, str(path), opening=True)
+        if failure is not None and not isinstance(failure, errors.DamagedFileError):
+            raise failure from None
+        raise errors.DamagedFileError(
+            f"{name} is damaged or not an annotation file ({one_line_reason(exc)}); it was not changed"
+        ) from None
     except UnicodeDecodeError:
         # SQLite names the damaged schema object in its message, and the name itself is not UTF-8.
-        raise errors.StoreError(f"{path} is damaged (its schema is not readable); it was not changed") from None
-    finally:
-        conn.close()
+        raise errors.DamagedFileError(f"{name} is damaged (its schema is not readable); it was not changed") from None
 
 
-def _readonly_uri(path: Path) -> str:
-    """A read-only SQLite URI of ``path`` that creates nothing beside the file.
-
-    A read-only connection to a WAL file still creates ``-wal`` and ``-shm`` files, which a refused
-    file must not get. When there is no ``-wal`` (no other connection and no crash left one), the whole
-    database is in the main file, and ``immutable=1`` reads it without them. Should another program
-    open the file in the moment between, the read might see a half-checkpointed file and call it
-    damaged: a refusal, never a change.
-    """
-    uri = path.resolve().as_uri() + "?mode=ro"
-    if not Path(f"{path}-wal").exists():
-        uri += "&immutable=1"
-    return uri
+def inspect_connection(conn: sqlite3.Connection, name: str) -> None:
+    """Run :func:`inspect`'s checks on an open read-only connection (``name``: the file, escaped)."""
+    conn.text_factory = lambda b: b.decode("utf-8", "replace")  # quick_check quotes damaged text
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if app_id != migrations.APPLICATION_ID:
+        raise errors.StoreError(f"{name} is an SQLite database, but not a Warrant annotation file")
+    if version > migrations.FORMAT_VERSION:
+        raise errors.NewerFormatError(
+            f"{name} was written by a newer Warrant (format {version}; this one reads up to "
+            f"{migrations.FORMAT_VERSION}); it was not opened or changed"
+        )
+    migrated = conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'").fetchone() is not None
+    problem = schema_problem(conn, own=True, complete=version == migrations.FORMAT_VERSION and migrated)
+    if problem is not None:
+        raise errors.DamagedFileError(
+            f"{name} is damaged or was changed by another program: {problem}; it was not opened or changed"
+        )
+    result = conn.execute("PRAGMA quick_check").fetchone()[0]
+    if result != "ok":
+        raise errors.DamagedFileError(f"{name} is damaged ({one_line_reason(result)}); it was not changed")
+    dangling = conn.execute("PRAGMA foreign_key_check").fetchone()
+    if dangling is not None:
+        table, rowid, parent, _ = dangling
+        raise errors.DamagedFileError(
+            f"{name} is damaged: a row of its {shown_name(table)} (row {rowid}) refers to a missing row of "
+            f"{shown_name(parent)}; it was not changed"
+        )
 
 
 def _database(conn: sqlite3.Connection) -> Database:
@@ -275,6 +551,8 @@ class Store:
             if name == "main" and file:
                 st = os.stat(file)
                 self._file, self._identity = file, (st.st_dev, st.st_ino)
+        self._closing: list[Callable[[], object]] = []
+        self._checkpointer: sqlite3.Connection | None = None
         self._annotator = self._meta("annotator") or default_annotator()
 
     # -- opening and closing -------------------------------------------------------------------
@@ -301,26 +579,31 @@ class Store:
             cls._create(p, annotator)
         exists = p.exists()
         if exists and p.is_file() and p.stat().st_size == 0:
-            raise errors.StoreError(f"{p} is empty, not an annotation file")
+            raise errors.StoreError(f"{errors.shown(p)} is empty, not an annotation file")
         if exists:
             inspect(p)
             # SQLite would quietly open a read-only file read-only, and fail only at the first edit.
             # The folder must take the -wal and -shm files, unless another connection made them.
             if not os.access(p, os.W_OK) or not (os.access(p.parent, os.W_OK) or Path(f"{p}-wal").exists()):
-                raise errors.StoreError(
-                    f"{p} is read-only (the file or its folder cannot be written). Warrant saves every change "
+                raise errors.StoreReadOnlyError(
+                    f"{errors.shown(p)} is read-only (the file or its folder cannot be written). "
+                    "Warrant saves every change "
                     "as it is made: copy the file to a folder you can write to and open the copy"
                 )
         elif not create:
-            raise errors.StoreError(f"{p} does not exist")
+            raise errors.StoreError(f"{errors.shown(p)} does not exist")
         elif not p.parent.is_dir():
-            raise errors.StoreError(f"cannot create {p}: the folder {p.parent} does not exist")
+            raise errors.StoreError(
+                f"cannot create {errors.shown(p)}: the folder {errors.shown(p.parent)} does not exist"
+            )
         elif not os.access(p.parent, os.W_OK):
-            raise errors.StoreError(f"cannot create {p}: the folder {p.parent} cannot be written")
+            raise errors.StoreError(
+                f"cannot create {errors.shown(p)}: the folder {errors.shown(p.parent)} cannot be written"
+            )
         try:
             conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as exc:
-            raise errors.StoreError(f"{p} cannot be opened: {exc}") from None
+            raise errors.StoreError(f"{errors.shown(p)} cannot be opened: {one_line_reason(exc)}") from None
         db = _database(conn)
         try:
             cls._configure(db, new=not exists)
@@ -333,9 +616,13 @@ class Store:
             store = cls(db, str(p))
             store._initialise(annotator)
         except sqlite3.Error as exc:
-            failure = _translate(exc, str(p), opening=True)
+            found = environment_error(exc, str(p), opening=True)
+            if found is None:  # a programming error: the tests must see it
+                conn.close()
+                raise
+            failure = found
         except (UnicodeError, _DamagedRow) as exc:
-            failure = errors.StoreError(f"{p} is damaged ({exc}); it was not opened")
+            failure = errors.DamagedFileError(f"{errors.shown(p)} is damaged ({exc}); it was not opened")
         except BaseException:
             conn.close()
             raise
@@ -363,7 +650,9 @@ class Store:
                 db = _database(conn)
                 cls._configure(db, new=True)
                 migrations.apply(db)
-                cls(db, tmp)._initialise(annotator)
+                made = cls(db, tmp)
+                made._initialise(annotator)
+                made.close()
             finally:
                 conn.close()  # the last connection checkpoints the WAL: tmp is one self-contained file
             _fsync(tmp)
@@ -378,7 +667,7 @@ class Store:
         except sqlite3.Error as exc:
             raise _translate(exc, str(p), opening=True) from None
         except OSError as exc:
-            raise errors.StoreError(f"cannot create {p}: {exc.strerror or exc}") from None
+            raise errors.StoreError(f"cannot create {errors.shown(p)}: {exc.strerror or exc}") from None
         finally:
             for leftover in (tmp, f"{tmp}-wal", f"{tmp}-shm", f"{tmp}-journal"):
                 with contextlib.suppress(OSError):
@@ -438,8 +727,18 @@ class Store:
 
     def close(self) -> None:
         """Close the file; the WAL is checkpointed into it."""
+        if self._checkpointer is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._checkpointer.close()
+            self._checkpointer = None
         with contextlib.suppress(sqlite3.Error):
             self.db.conn.close()
+        while self._closing:
+            self._closing.pop()()
+
+    def on_close(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` when the store is closed (e.g. to remove a private copy it reads)."""
+        self._closing.append(callback)
 
     def __enter__(self) -> Store:
         return self
@@ -448,9 +747,12 @@ class Store:
         self.close()
 
     def _check_still_there(self) -> None:
-        """Refuse to write once the file was deleted, moved or replaced: SQLite would write into the
-        unlinked file, and everything would vanish when Warrant closes. The open connection can still
-        read it all, so File > Save a copy as... keeps the work."""
+        """Refuse to write once the file was deleted, moved or replaced (its device and inode changed).
+
+        SQLite would write into the unlinked or moved file, and its ``-wal`` at the old path would be
+        merged into whatever file is put there next. The open connection can still read it all, so
+        File > Save a copy as... keeps the work.
+        """
         if self._identity is None:
             return
         try:
@@ -459,35 +761,53 @@ class Store:
         except OSError:
             same = False
         if not same:
-            raise errors.StoreError(
-                f"{self.path} was deleted, moved or replaced while open; the change was not saved. "
+            raise errors.FileChangedError(
+                f"{errors.shown(self.path)} was deleted, moved or replaced while open (by another program); "
+                "the change was not saved, and nothing more will be written to it. "
                 "Use File > Save a copy as... to keep your work"
             )
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[None]:
-        """One transaction, committed (and fsynced) on exit; sqlite3 errors become StoreErrors."""
+    def atomic(self) -> Iterator[None]:
+        """One transaction, the only way any module outside the store opens one: all of it is saved, or none.
+
+        ``BEGIN IMMEDIATE`` takes the write lock first, so a transaction that reads before it writes
+        waits (busy timeout) for another writer instead of failing on a stale snapshot. The file's
+        identity (device and inode) is checked first; the commit is fsynced (``synchronous=FULL``),
+        and the write-ahead log is then checkpointed and truncated, so that no committed frame waits
+        in a ``-wal`` that could be merged into another file put at this path.
+
+        Nested use is allowed: an inner ``atomic()`` (and every store method called inside) becomes a
+        savepoint of the outer transaction, and nothing is committed before the outermost one ends.
+        An exception leaving an inner block rolls back that block; leaving the outermost block, all.
+
+        Raises:
+            StoreError: (a subclass naming the cause) the file is full, read-only, locked by another
+                program, damaged, moved or replaced; nothing was written.
+        """
         self._check_still_there()
         try:
             with self._transaction():
                 yield
         except sqlite3.IntegrityError as exc:
-            raise errors.StoreError(f"{self.path}: the change was refused ({exc})") from None
+            raise errors.StoreError(f"{errors.shown(self.path)}: the change was refused ({exc})") from None
         except sqlite3.Error as exc:
             raise _translate(exc, self.path) from None
         except UnicodeEncodeError as exc:
             raise errors.StoreError(
-                f"{self.path}: the change was refused: its text holds an unpaired surrogate "
+                f"{errors.shown(self.path)}: the change was refused: its text holds an unpaired surrogate "
                 f"(U+{ord(exc.object[exc.start]):04X}), which is not Unicode text and cannot be saved"
             ) from None
         except (UnicodeDecodeError, _DamagedRow) as exc:
-            raise errors.StoreError(f"{self.path} is damaged ({exc}); the change was not saved") from None
+            raise errors.DamagedFileError(
+                f"{errors.shown(self.path)} is damaged ({exc}); the change was not saved"
+            ) from None
+
+    _write = atomic
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT``: the write lock is taken first, so a transaction that reads
-        before it writes waits (busy timeout) for another writer instead of failing on a stale snapshot.
-        Nested use becomes a savepoint of the outer transaction."""
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (see :meth:`atomic`); nested use becomes a savepoint."""
         conn = self.db.conn
         if conn.in_transaction:
             with self.db.atomic():
@@ -506,6 +826,23 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        self._truncate_log()
+
+    def _truncate_log(self) -> None:
+        """Move the committed log into the file and empty the ``-wal``.
+
+        Run on a second connection with no busy timeout: a reader still on an older snapshot (an
+        export running from the command line) makes the checkpoint give up at once instead of
+        holding up the edit; the next commit tries again. The commit itself is already durable.
+        """
+        if self._identity is None:
+            return
+        try:
+            if self._checkpointer is None:
+                self._checkpointer = sqlite3.connect(self._file, timeout=0, isolation_level=None)
+            self._checkpointer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.Error as exc:
+            log.warning("checkpoint of %s failed: %s", self.path, exc)
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
@@ -513,7 +850,9 @@ class Store:
         except sqlite3.Error as exc:
             raise _translate(exc, self.path, reading=True) from None
         except UnicodeDecodeError as exc:
-            raise errors.StoreError(f"{self.path} is damaged: it holds text that is not UTF-8 ({exc.reason})") from None
+            raise errors.DamagedFileError(
+                f"{errors.shown(self.path)} is damaged: it holds text that is not UTF-8 ({exc.reason})"
+            ) from None
 
     def _rows(self, sql: str, params: Sequence[Any], factory: Callable[[Sequence[Any]], _T]) -> list[_T]:
         """Read rows as dataclasses; a row Warrant could never have written is a StoreError."""
@@ -521,7 +860,7 @@ class Store:
         try:
             return [factory(row) for row in rows]
         except _DamagedRow as exc:
-            raise errors.StoreError(f"{self.path} is damaged: {exc}") from None
+            raise errors.DamagedFileError(f"{errors.shown(self.path)} is damaged: {exc}") from None
 
     # -- meta ------------------------------------------------------------------------------------
 
@@ -586,7 +925,9 @@ class Store:
         """Return ``(fingerprint, title)`` of every document in the order they were added, without their texts."""
         rows = self._read("SELECT fingerprint, title FROM documents ORDER BY added, rowid")
         if any(not isinstance(f, str) or not isinstance(t, str) for f, t in rows):
-            raise errors.StoreError(f"{self.path} is damaged: a document's fingerprint or title is not text")
+            raise errors.StoreError(
+                f"{errors.shown(self.path)} is damaged: a document's fingerprint or title is not text"
+            )
         return [(str(f), str(t)) for f, t in rows]
 
     def document_count(self) -> int:
@@ -608,7 +949,9 @@ class Store:
             return rows[0]
         if missing_ok:
             return None
-        raise errors.NotFoundError(f"{self.path} has no document with fingerprint {fingerprint}")
+        raise errors.NotFoundError(
+            f"{errors.shown(self.path)} has no document with fingerprint {shown_name(fingerprint)}"
+        )
 
     def find_document(self, key: str) -> model.Document:
         """Return the document whose fingerprint (or its start, 8+ characters) or title is ``key``.
@@ -625,8 +968,10 @@ class Store:
         if len(rows) == 1:
             return rows[0]
         if not rows:
-            raise errors.NotFoundError(f"{self.path} has no document {key!r}")
-        raise errors.NotFoundError(f"{key!r} names {len(rows)} documents in {self.path}; use a fingerprint")
+            raise errors.NotFoundError(f"{errors.shown(self.path)} has no document {shown_name(key)}")
+        raise errors.NotFoundError(
+            f"{shown_name(key)} names {len(rows)} documents in {errors.shown(self.path)}; use a fingerprint"
+        )
 
     # -- tags and relations ----------------------------------------------------------------------
 
@@ -907,7 +1252,9 @@ class Store:
         if dest.resolve() == Path(self.path).resolve():
             raise errors.StoreError("a copy cannot replace the file it is a copy of")
         if not dest.parent.is_dir():
-            raise errors.StoreError(f"could not write a copy to {dest}: the folder {dest.parent} does not exist")
+            raise errors.StoreError(
+                f"could not write a copy to {errors.shown(dest)}: the folder {errors.shown(dest.parent)} does not exist"
+            )
         tmp = ""
         try:
             fd, tmp = tempfile.mkstemp(prefix=".warrant-copy-", suffix=".tmp", dir=str(dest.parent))
@@ -925,663 +1272,13 @@ class Store:
             with contextlib.suppress(OSError):
                 if tmp:
                     os.unlink(tmp)
-            raise errors.StoreError(f"could not write a copy to {dest}: {exc}") from None
+            raise errors.StoreError(f"could not write a copy to {errors.shown(dest)}: {one_line_reason(exc)}") from None
         except OSError as exc:
             with contextlib.suppress(OSError):
                 if tmp:
                     os.unlink(tmp)
-            raise errors.StoreError(f"could not write a copy to {dest}: {exc.strerror or exc}") from None
+            raise errors.StoreError(f"could not write a copy to {errors.shown(dest)}: {exc.strerror or exc}") from None
 
     def integrity(self) -> str:
         """Return ``PRAGMA integrity_check``'s verdict (``ok`` when the file is sound)."""
         return str(self._read("PRAGMA integrity_check")[0][0])
-
-
-def open_readonly_snapshot(path: str | os.PathLike[str]) -> Store:
-    """Open a private in-memory copy of an annotation file; the file itself is not touched.
-
-    Used for one's own files when only reading (the CLI's export). A colleague's file goes
-    through the untrusted checks in :func:`open_untrusted` instead.
-    """
-    p = Path(path)
-    inspect(p)
-    try:
-        src = sqlite3.connect(_readonly_uri(p), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error as exc:
-        raise errors.StoreError(f"{p} cannot be read: {exc}") from None
-    mem = sqlite3.connect(":memory:")
-    try:
-        src.backup(mem)
-    except sqlite3.Error as exc:
-        mem.close()
-        raise errors.StoreError(f"{p} cannot be read: {exc}") from None
-    finally:
-        src.close()
-    db = _database(mem)
-    db.conn.execute("PRAGMA foreign_keys=ON")
-    return Store(db, str(p))
-
-
-# -- untrusted review reading (issue 4) ----------------------------------------------------------
-#
-# A colleague's file is evidence to read, never a database to open: its bytes (and the committed
-# frames of a ``-wal`` beside it) are read once and deserialized into a private in-memory database,
-# so SQLite never opens the file itself and no ``-wal``, ``-shm`` or ``-journal`` can appear beside
-# it. Everything SQLite's guide to untrusted databases recommends is applied before a row is read
-# (https://www.sqlite.org/security.html): a size cap, the header checked by hand, lowered limits,
-# ``trusted_schema=OFF``, ``cell_size_check=ON``, ``mmap_size=0``, ``quick_check``, and a schema
-# compared object by object with the one this Warrant creates. Every row is then validated in
-# Python. The imports below sit here, not at the top, so that this section stays self-contained.
-
-import dataclasses  # noqa: E402
-import functools  # noqa: E402
-import re  # noqa: E402
-import struct  # noqa: E402
-
-from desktop.core import documents as _documents  # noqa: E402
-
-MAX_UNTRUSTED_BYTES = 200 * 1024 * 1024
-"""Largest colleague's file (with its ``-wal``) accepted for review."""
-
-MAX_VALUE_BYTES = 64 * 1024 * 1024
-"""``SQLITE_LIMIT_LENGTH`` while reading a colleague's file: the largest text (a document) it may hold."""
-
-MAX_NOTE_CHARS = 1024 * 1024
-MAX_NAME_CHARS = 64
-MAX_LABEL_CHARS = 256
-MAX_ID_CHARS = 256
-MAX_PATH_CHARS = 4096
-MAX_CONTEXT_CHARS = 1024
-MAX_STAMP_CHARS = 64
-MAX_META_CHARS = 64 * 1024
-MAX_DOCUMENTS = 10_000
-MAX_TAGS = 10_000
-MAX_ANNOTATIONS = 2_000_000
-
-_UNTRUSTED_LIMITS: tuple[tuple[int, int], ...] = (
-    (sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES),
-    (sqlite3.SQLITE_LIMIT_SQL_LENGTH, 100_000),
-    (sqlite3.SQLITE_LIMIT_COLUMN, 100),
-    (sqlite3.SQLITE_LIMIT_EXPR_DEPTH, 100),
-    (sqlite3.SQLITE_LIMIT_COMPOUND_SELECT, 3),
-    (sqlite3.SQLITE_LIMIT_VDBE_OP, 100_000),
-    (sqlite3.SQLITE_LIMIT_FUNCTION_ARG, 8),
-    (sqlite3.SQLITE_LIMIT_ATTACHED, 0),
-    (sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 100),
-    (sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 1000),
-    (sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH, 1),
-    (sqlite3.SQLITE_LIMIT_WORKER_THREADS, 0),
-)
-
-_HEX64 = re.compile(r"[0-9a-f]{64}")
-_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}(?:[0-9A-Fa-f]{2})?")
-_WAL_MAGIC = (0x377F0682, 0x377F0683)
-_WAL_VERSION = 3007000
-
-
-@dataclasses.dataclass(frozen=True)
-class ColleagueFile:
-    """A whole annotation file read into memory for review: nothing in it refers back to the file.
-
-    Notes are plain text, kept exactly as written: nothing here interprets them as markup.
-    """
-
-    path: str
-    annotator: str
-    documents: tuple[model.Document, ...]
-    tags: tuple[model.Tag, ...]
-    relations: tuple[model.Relation, ...]
-    annotations: tuple[model.Annotation, ...]
-    links: tuple[model.Link, ...]
-
-    def document(self, fingerprint: str) -> model.Document | None:
-        """Return the document with this fingerprint, or None."""
-        for doc in self.documents:
-            if doc.fingerprint == fingerprint:
-                return doc
-        return None
-
-    def annotations_of(self, fingerprint: str) -> tuple[model.Annotation, ...]:
-        """Return the annotations of one document, in document order."""
-        return tuple(a for a in self.annotations if a.document == fingerprint)
-
-    def links_of(self, fingerprint: str) -> tuple[model.Link, ...]:
-        """Return the links whose source is an annotation of one document."""
-        ids = {a.id for a in self.annotations if a.document == fingerprint}
-        return tuple(k for k in self.links if k.source in ids)
-
-
-class _Refusal(Exception):
-    """A reason to refuse a colleague's file; :func:`open_untrusted` adds the file's name."""
-
-
-def open_untrusted(path: str | os.PathLike[str]) -> ColleagueFile:
-    """Read a colleague's annotation file for review, checking everything; the file is never written.
-
-    Args:
-        path: the colleague's ``.warrant`` file.
-
-    Returns:
-        Its documents, tags, relations, annotations and links, validated and held in memory.
-
-    Raises:
-        UntrustedFileError: the file is missing, too large, damaged, not Warrant's, of another
-            format version, has a schema Warrant does not write, or holds a row that does not
-            make sense; the message names the file and the reason.
-    """
-    p = Path(path)
-    try:
-        data = _untrusted_bytes(p)
-        conn = _untrusted_connection(data)
-        try:
-            _check_untrusted_database(conn)
-            return _load_untrusted(conn, str(p))
-        finally:
-            conn.close()
-    except _Refusal as exc:
-        raise errors.UntrustedFileError(f"{p} was refused for review: {exc}; it was not changed") from None
-    except sqlite3.DataError as exc:
-        if "too big" not in str(exc):
-            raise errors.UntrustedFileError(
-                f"{p} was refused for review: it is damaged or not a Warrant file ({exc}); it was not changed"
-            ) from None
-        raise errors.UntrustedFileError(
-            f"{p} was refused for review: it holds a value larger than {MAX_VALUE_BYTES // (1024 * 1024)} MB, "
-            "which Warrant never writes; it was not changed"
-        ) from None
-    except sqlite3.Error as exc:
-        raise errors.UntrustedFileError(
-            f"{p} was refused for review: it is damaged or not a Warrant file ({exc}); it was not changed"
-        ) from None
-    except UnicodeDecodeError:
-        raise errors.UntrustedFileError(
-            f"{p} was refused for review: it holds text that is not UTF-8, which Warrant never writes; "
-            "it was not changed"
-        ) from None
-    except MemoryError:
-        raise errors.UntrustedFileError(f"{p} was refused for review: it is too large to read") from None
-
-
-def _read_capped(path: Path, limit: int, what: str) -> bytes:
-    try:
-        if path.is_dir():
-            raise _Refusal(f"{what} is a folder")
-        size = path.stat().st_size
-        if size > limit:
-            raise _Refusal(
-                f"{what} is {size // (1024 * 1024)} MB; files up to {limit // (1024 * 1024)} MB are reviewed"
-            )
-        with path.open("rb") as f:
-            data = f.read(limit + 1)
-    except FileNotFoundError:
-        raise _Refusal(f"{what} does not exist") from None
-    except OSError as exc:
-        raise _Refusal(f"{what} cannot be read ({exc.strerror or exc})") from None
-    if len(data) > limit:
-        raise _Refusal(f"{what} is larger than {limit // (1024 * 1024)} MB")
-    return data
-
-
-def _untrusted_bytes(p: Path) -> bytes:
-    """The database image: the file's bytes with the committed frames of its ``-wal`` applied."""
-    data = _read_capped(p, MAX_UNTRUSTED_BYTES, "the file")
-    if not data:
-        raise _Refusal("it is empty")
-    if not data.startswith(SQLITE_MAGIC):
-        raise _Refusal("it is not a Warrant annotation file (it is not an SQLite database)")
-    if len(data) < 100:
-        raise _Refusal("it is truncated (shorter than an SQLite header)")
-    page_size = _page_size(data)
-    _check_size(data, page_size, "the file")
-    journal = Path(str(p) + "-journal")
-    if journal.is_file() and journal.stat().st_size > 0:
-        raise _Refusal(
-            f"an unfinished transaction ({journal.name}) is beside it; ask its author to open and close it in Warrant"
-        )
-    wal_path = Path(str(p) + "-wal")
-    if wal_path.is_file():
-        wal = _read_capped(wal_path, MAX_UNTRUSTED_BYTES - len(data), f"its {wal_path.name}")
-        data = _apply_wal(data, wal, page_size)
-        _check_size(data, page_size, "the file with its -wal")
-    _check_header(data)
-    return _as_rollback_journal(data)
-
-
-def _page_size(data: bytes) -> int:
-    raw = struct.unpack_from(">H", data, 16)[0]
-    page_size = 65536 if raw == 1 else raw
-    if page_size < 512 or page_size & (page_size - 1):
-        raise _Refusal(f"its header is damaged (page size {raw})")
-    if data[21:24] != b"\x40\x20\x20":
-        raise _Refusal("its header is damaged (payload fractions)")
-    return page_size
-
-
-def _check_size(data: bytes, page_size: int, what: str) -> None:
-    if len(data) % page_size:
-        raise _Refusal(f"{what} is truncated or damaged ({len(data)} bytes is not a whole number of pages)")
-    header_pages, change, valid_for = struct.unpack_from(">I", data, 28)[0], data[24:28], data[92:96]
-    if header_pages and change == valid_for and header_pages != len(data) // page_size:
-        raise _Refusal(
-            f"{what} is truncated or damaged (its header counts {header_pages} pages, it has {len(data) // page_size})"
-        )
-
-
-def _check_header(data: bytes) -> None:
-    user_version, _, application_id = struct.unpack_from(">III", data, 60)
-    if application_id != migrations.APPLICATION_ID:
-        raise _Refusal("it is an SQLite database, but not a Warrant annotation file (wrong application id)")
-    if struct.unpack_from(">I", data, 56)[0] != 1:
-        raise _Refusal("it is not encoded in UTF-8, as Warrant writes")
-    if user_version > migrations.FORMAT_VERSION:
-        raise _Refusal(
-            f"it was written by a newer Warrant (format {user_version}; this one reads format "
-            f"{migrations.FORMAT_VERSION}); update Warrant to review it"
-        )
-    if user_version != migrations.FORMAT_VERSION:
-        raise _Refusal(
-            f"it is in format {user_version}, not {migrations.FORMAT_VERSION}; ask its author to open it once "
-            "in this Warrant, which updates it"
-        )
-
-
-def _as_rollback_journal(data: bytes) -> bytes:
-    """An in-memory database cannot be in WAL mode: mark the image as a rollback-journal database."""
-    if data[18] == 2 or data[19] == 2:
-        image = bytearray(data)
-        image[18] = image[19] = 1
-        return bytes(image)
-    return data
-
-
-def _wal_checksum(chunk: bytes, big_endian: bool, s0: int, s1: int) -> tuple[int, int]:
-    """SQLite's WAL checksum (https://www.sqlite.org/fileformat2.html#walformat), continued from s0, s1."""
-    words = struct.unpack(f"{'>' if big_endian else '<'}{len(chunk) // 4}I", chunk)
-    for i in range(0, len(words), 2):
-        s0 = (s0 + words[i] + s1) & 0xFFFFFFFF
-        s1 = (s1 + words[i + 1] + s0) & 0xFFFFFFFF
-    return s0, s1
-
-
-def _apply_wal(data: bytes, wal: bytes, page_size: int) -> bytes:
-    """Apply the committed frames of a write-ahead log to a database image, as SQLite would read it.
-
-    Frames are taken while their salts and cumulative checksums hold, up to the last commit frame;
-    anything after (an unfinished transaction, stale frames of an earlier log) is ignored.
-    """
-    if len(wal) < 32:
-        return data
-    magic, version, wal_page_size, _, salt1, salt2, c1, c2 = struct.unpack_from(">8I", wal, 0)
-    if magic not in _WAL_MAGIC or version != _WAL_VERSION or wal_page_size != page_size:
-        return data
-    big_endian = bool(magic & 1)
-    checksum = _wal_checksum(wal[:24], big_endian, 0, 0)
-    if checksum != (c1, c2):
-        return data
-    frame = 24 + page_size
-    pending: dict[int, int] = {}
-    committed: dict[int, int] = {}
-    pages = 0
-    offset = 32
-    while offset + frame <= len(wal):
-        pgno, commit, f_salt1, f_salt2, f_c1, f_c2 = struct.unpack_from(">6I", wal, offset)
-        if (f_salt1, f_salt2) != (salt1, salt2) or pgno == 0:
-            break
-        checksum = _wal_checksum(wal[offset : offset + 8], big_endian, *checksum)
-        checksum = _wal_checksum(wal[offset + 24 : offset + frame], big_endian, *checksum)
-        if checksum != (f_c1, f_c2):
-            break
-        pending[pgno] = offset + 24
-        if commit:
-            committed.update(pending)
-            pending = {}
-            pages = commit
-        offset += frame
-    if not pages:
-        return data
-    if pages * page_size > MAX_UNTRUSTED_BYTES:
-        raise _Refusal("its -wal makes it larger than the size reviewed")
-    image = bytearray(data[: pages * page_size])
-    image.extend(bytes(pages * page_size - len(image)))
-    for pgno, start in committed.items():
-        if pgno <= pages:
-            image[(pgno - 1) * page_size : pgno * page_size] = wal[start : start + page_size]
-    return bytes(image)
-
-
-def _untrusted_connection(data: bytes) -> sqlite3.Connection:
-    """A private in-memory database holding ``data``, set up for hostile content."""
-    conn = sqlite3.connect(":memory:")
-    try:
-        for limit, value in _UNTRUSTED_LIMITS:
-            conn.setlimit(limit, value)
-        conn.execute("PRAGMA trusted_schema=OFF")
-        conn.execute("PRAGMA cell_size_check=ON")
-        if hasattr(conn, "setconfig") and hasattr(sqlite3, "SQLITE_DBCONFIG_DEFENSIVE"):  # Python 3.12+
-            conn.setconfig(sqlite3.SQLITE_DBCONFIG_DEFENSIVE, True)
-        conn.deserialize(data)
-        conn.execute("PRAGMA mmap_size=0")
-        conn.execute("PRAGMA query_only=ON")
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _shown(name: object) -> str:
-    text = str(name)
-    return repr(text if len(text) <= 60 else text[:60] + "...")
-
-
-_Shape = tuple[
-    dict[tuple[str, str], str], dict[str, tuple[tuple[Any, ...], ...]], dict[str, tuple[Any, ...]], dict[str, int]
-]
-
-
-def _schema_shape(conn: sqlite3.Connection) -> _Shape:
-    """The schema's objects, every table's columns, every index's definition, which tables are STRICT."""
-    objects: dict[tuple[str, str], str] = {}
-    virtual: list[str] = []
-    for kind, name, table, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"):
-        objects[(str(kind), str(name))] = str(table)
-        if kind == "table" and isinstance(sql, str) and sql.lstrip().upper().startswith("CREATE VIRTUAL"):
-            virtual.append(str(name))
-    if virtual:
-        raise _Refusal(f"it contains a virtual table ({_shown(virtual[0])}), which Warrant never writes")
-    columns: dict[str, tuple[tuple[Any, ...], ...]] = {}
-    indexes: dict[str, tuple[Any, ...]] = {}
-    for (kind, name), _table in sorted(objects.items()):
-        if kind != "table":
-            continue
-        quoted = name.replace('"', '""')
-        columns[name] = tuple(
-            (col_name, str(col_type).upper(), notnull, pk, hidden)
-            for _, col_name, col_type, notnull, _, pk, hidden in conn.execute(f'PRAGMA table_xinfo("{quoted}")')
-        )
-        for _, index, unique, origin, partial in conn.execute(f'PRAGMA index_list("{quoted}")'):
-            keys = tuple(
-                (cid, col, desc, coll, key)
-                for _, cid, col, desc, coll, key in conn.execute(
-                    'PRAGMA index_xinfo("{}")'.format(str(index).replace('"', '""'))
-                )
-            )
-            indexes[str(index)] = (name, unique, origin, partial, keys)
-    strict = {str(row[1]): int(row[5]) for row in conn.execute("PRAGMA main.table_list") if row[2] == "table"}
-    return objects, columns, indexes, strict
-
-
-@functools.cache
-def _expected_shape() -> _Shape:
-    """The shape of the schema this Warrant creates, taken from a fresh in-memory store."""
-    fresh = Store.memory()
-    try:
-        return _schema_shape(fresh.db.conn)
-    finally:
-        fresh.close()
-
-
-def _check_untrusted_database(conn: sqlite3.Connection) -> None:
-    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if application_id != migrations.APPLICATION_ID or version != migrations.FORMAT_VERSION:
-        raise _Refusal("its application id or format version is not this Warrant's")
-    # The verdict can quote damaged bytes (names, values) that are not UTF-8: read it as bytes.
-    conn.text_factory = bytes
-    try:
-        raw = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
-    finally:
-        conn.text_factory = str
-    verdict = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-    if verdict != "ok":
-        if "CHECK constraint" in verdict or "NULL value" in verdict:
-            raise _Refusal(f"a row breaks a rule of Warrant's schema ({_shown(verdict)})")
-        raise _Refusal(f"it is damaged ({_shown(verdict)})")
-    objects, columns, indexes, strict = _schema_shape(conn)
-    want_objects, want_columns, want_indexes, want_strict = _expected_shape()
-    kinds = {"trigger": "a trigger", "view": "a view", "table": "a table", "index": "an index"}
-    for kind, name in sorted(set(objects) - set(want_objects)):
-        what = kinds.get(kind, f"a schema object of type {_shown(kind)}")
-        raise _Refusal(f"it contains {what} ({_shown(name)}) that Warrant never writes")
-    for kind, name in sorted(set(want_objects) - set(objects)):
-        raise _Refusal(f"its {kind} {_shown(name)} is missing")
-    for name, flag in want_strict.items():
-        if strict.get(name) != flag:
-            raise _Refusal(f"its table {_shown(name)} is {'not ' if flag else ''}STRICT, unlike the one Warrant writes")
-    for name, want in want_columns.items():
-        if columns.get(name) != want:
-            got = ", ".join(str(c[0]) for c in columns.get(name, ()))
-            raise _Refusal(f"its table {_shown(name)} does not have the columns Warrant writes (it has: {_shown(got)})")
-    for name, definition in want_indexes.items():
-        if indexes.get(name) != definition or objects.get(("index", name)) != definition[0]:
-            raise _Refusal(f"its index {_shown(name)} is not the one Warrant writes")
-
-
-def _text_check(column: str, limit: int, least: int = 0) -> str:
-    return f'(typeof("{column}") = \'text\' AND length("{column}") BETWEEN {least} AND {limit})'
-
-
-_ANNOTATION_CHECK = (
-    "SELECT rowid FROM annotations WHERE NOT ("
-    + " AND ".join(
-        [
-            _text_check("id", MAX_ID_CHARS, 1),
-            _text_check("document", 64, 64),
-            _text_check("tag", MAX_NAME_CHARS, 1),
-            "typeof(start) = 'integer'",
-            "typeof(\"end\") = 'integer'",
-            "typeof(quote) = 'text'",
-            _text_check("prefix", MAX_CONTEXT_CHARS),
-            _text_check("suffix", MAX_CONTEXT_CHARS),
-            _text_check("note", MAX_NOTE_CHARS),
-            _text_check("author", MAX_LABEL_CHARS),
-            _text_check("created", MAX_STAMP_CHARS),
-            _text_check("modified", MAX_STAMP_CHARS),
-            _text_check("origin_author", MAX_LABEL_CHARS),
-            _text_check("origin_id", MAX_ID_CHARS),
-            _text_check("origin_file", MAX_PATH_CHARS),
-        ]
-    )
-    + ") LIMIT 1"
-)
-
-
-def _text_value(value: object, what: str, limit: int, *, empty: bool = True) -> str:
-    if not isinstance(value, str):
-        raise _Refusal(f"{what} is not text")
-    if len(value) > limit:
-        raise _Refusal(f"{what} is longer than {limit} characters")
-    if not empty and not value:
-        raise _Refusal(f"{what} is empty")
-    return value
-
-
-def _int_value(value: object, what: str) -> int:
-    if type(value) is not int:
-        raise _Refusal(f"{what} is not a whole number")
-    return value
-
-
-def _count(conn: sqlite3.Connection, table: str, limit: int) -> None:
-    n = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    if n > limit:
-        raise _Refusal(f"it holds {n} rows in {table}; up to {limit} are reviewed")
-
-
-def _load_untrusted(conn: sqlite3.Connection, path: str) -> ColleagueFile:
-    """Read and validate every row; any row that does not make sense refuses the whole file."""
-    _count(conn, "meta", 1000)
-    meta: dict[str, str] = {}
-    for key, value in conn.execute("SELECT key, value FROM meta"):
-        k = _text_value(key, "a meta key", MAX_LABEL_CHARS)
-        meta[k] = _text_value(value, f"meta value {_shown(k)}", MAX_META_CHARS)
-    annotator = meta.get("annotator", "")[:MAX_LABEL_CHARS]
-
-    _count(conn, "documents", MAX_DOCUMENTS)
-    docs: dict[str, model.Document] = {}
-    for fp, title, doc_path, kind, text, added in conn.execute(
-        "SELECT fingerprint, title, path, kind, text, added FROM documents ORDER BY added, rowid"
-    ):
-        fp = _text_value(fp, "a document fingerprint", 64)
-        if not _HEX64.fullmatch(fp):
-            raise _Refusal(f"document fingerprint {_shown(fp)} is not a SHA-256")
-        where = f"document {fp[:12]}"
-        text = _text_value(text, f"the text of {where}", MAX_VALUE_BYTES)
-        if _documents.fingerprint(text) != fp:
-            raise _Refusal(f"the text of {where} does not match its fingerprint")
-        if fp in docs:
-            raise _Refusal(f"{where} appears twice")
-        docs[fp] = model.Document(
-            fingerprint=fp,
-            title=_text_value(title, f"the title of {where}", MAX_PATH_CHARS),
-            path=_text_value(doc_path, f"the path of {where}", MAX_PATH_CHARS),
-            text=text,
-            kind=_text_value(kind, f"the kind of {where}", MAX_NAME_CHARS),
-            added=_text_value(added, f"the date of {where}", MAX_STAMP_CHARS),
-        )
-
-    _count(conn, "tags", MAX_TAGS)
-    tags: dict[str, model.Tag] = {}
-    for name, label, colour, shortcut, position in conn.execute(
-        "SELECT name, label, colour, shortcut, position FROM tags ORDER BY position, name"
-    ):
-        name = _text_value(name, "a tag name", MAX_NAME_CHARS, empty=False)
-        colour = _text_value(colour, f"the colour of tag {_shown(name)}", 16)
-        if not _COLOUR.fullmatch(colour):
-            raise _Refusal(f"the colour of tag {_shown(name)} is not a #rrggbb colour")
-        if name in tags:
-            raise _Refusal(f"tag {_shown(name)} appears twice")
-        tags[name] = model.Tag(
-            name=name,
-            label=_text_value(label, f"the label of tag {_shown(name)}", MAX_LABEL_CHARS),
-            colour=colour,
-            shortcut=_text_value(shortcut, f"the shortcut of tag {_shown(name)}", 32),
-            position=_int_value(position, f"the position of tag {_shown(name)}"),
-        )
-
-    _count(conn, "relations", MAX_TAGS)
-    relations: dict[str, model.Relation] = {}
-    for name, label, position in conn.execute("SELECT name, label, position FROM relations ORDER BY position, name"):
-        name = _text_value(name, "a relation name", MAX_NAME_CHARS, empty=False)
-        if name in relations:
-            raise _Refusal(f"relation {_shown(name)} appears twice")
-        relations[name] = model.Relation(
-            name=name,
-            label=_text_value(label, f"the label of relation {_shown(name)}", MAX_LABEL_CHARS),
-            position=_int_value(position, f"the position of relation {_shown(name)}"),
-        )
-
-    _count(conn, "annotations", MAX_ANNOTATIONS)
-    # Types and sizes are checked by SQLite in one pass; Python then checks what SQL cannot see
-    # (ids seen twice, offsets against the text, the quote). A row that fails either check goes
-    # through the full Python validation, which names the problem.
-    bad = conn.execute(_ANNOTATION_CHECK).fetchone()
-    if bad is not None:
-        row = conn.execute(_ANNOTATION_SELECT + " WHERE rowid = ?", (bad[0],)).fetchone()
-        _untrusted_annotation(row, docs, tags, set())
-        raise _Refusal("an annotation holds a value Warrant never writes")
-    texts = {fp: doc.text for fp, doc in docs.items()}
-    annotations: list[model.Annotation] = []
-    ids: set[str] = set()
-    for row in conn.execute(_ANNOTATION_SELECT + ' ORDER BY document, start, "end", id'):
-        annotation_id, fp, tag, start, end, quote = row[:6]
-        text = texts.get(fp)
-        if (
-            annotation_id in ids
-            or text is None
-            or tag not in tags
-            or not 0 <= start < end <= len(text)
-            or text[start:end] != quote
-        ):
-            _untrusted_annotation(row, docs, tags, ids)
-            raise _Refusal(f"annotation {_shown(annotation_id)} does not make sense")
-        ids.add(annotation_id)
-        annotations.append(model.Annotation(*row))
-
-    _count(conn, "links", MAX_ANNOTATIONS)
-    links: list[model.Link] = []
-    link_ids: set[str] = set()
-    for link_id, source, target, relation, author, created in conn.execute(_LINK_SELECT + " ORDER BY created, id"):
-        if (
-            type(link_id) is str
-            and 0 < len(link_id) <= MAX_ID_CHARS
-            and link_id not in link_ids
-            and source in ids
-            and target in ids
-            and source != target
-            and relation in relations
-            and type(author) is str
-            and len(author) <= MAX_LABEL_CHARS
-            and type(created) is str
-            and len(created) <= MAX_STAMP_CHARS
-        ):
-            link_ids.add(link_id)
-            links.append(model.Link(link_id, source, target, relation, author, created))
-            continue
-        # Something is wrong with this link: the checks below say what.
-        link_id = _text_value(link_id, "a link id", MAX_ID_CHARS, empty=False)
-        where = f"link {_shown(link_id)}"
-        if link_id in link_ids:
-            raise _Refusal(f"{where} appears twice (duplicate id)")
-        link_ids.add(link_id)
-        source = _text_value(source, f"the source of {where}", MAX_ID_CHARS)
-        target = _text_value(target, f"the target of {where}", MAX_ID_CHARS)
-        if source not in ids or target not in ids:
-            raise _Refusal(f"{where} joins an annotation that does not exist")
-        if source == target:
-            raise _Refusal(f"{where} joins an annotation to itself")
-        relation = _text_value(relation, f"the relation of {where}", MAX_NAME_CHARS)
-        if relation not in relations:
-            raise _Refusal(f"{where} has relation {_shown(relation)}, which the file does not define")
-        _text_value(author, f"the author of {where}", MAX_LABEL_CHARS)
-        _text_value(created, f"the date of {where}", MAX_STAMP_CHARS)
-        raise _Refusal(f"{where} does not make sense")
-    return ColleagueFile(
-        path=path,
-        annotator=annotator,
-        documents=tuple(docs.values()),
-        tags=tuple(tags.values()),
-        relations=tuple(relations.values()),
-        annotations=tuple(annotations),
-        links=tuple(links),
-    )
-
-
-def _untrusted_annotation(
-    row: Sequence[Any], docs: dict[str, model.Document], tags: dict[str, model.Tag], ids: set[str]
-) -> model.Annotation:
-    annotation_id = _text_value(row[0], "an annotation id", MAX_ID_CHARS, empty=False)
-    where = f"annotation {_shown(annotation_id)}"
-    if annotation_id in ids:
-        raise _Refusal(f"{where} appears twice (duplicate id)")
-    ids.add(annotation_id)
-    fp = _text_value(row[1], f"the document of {where}", 64)
-    doc = docs.get(fp)
-    if doc is None:
-        raise _Refusal(f"{where} belongs to a document the file does not hold")
-    tag = _text_value(row[2], f"the tag of {where}", MAX_NAME_CHARS)
-    if tag not in tags:
-        raise _Refusal(f"{where} has tag {_shown(tag)}, which the file does not define")
-    start = _int_value(row[3], f"the start of {where}")
-    end = _int_value(row[4], f"the end of {where}")
-    if not 0 <= start < end <= len(doc.text):
-        raise _Refusal(f"{where} has offsets {start}-{end}, outside its document of {len(doc.text)} characters")
-    quote = _text_value(row[5], f"the quote of {where}", end - start)
-    if doc.text[start:end] != quote:
-        raise _Refusal(f"the quote of {where} is not the text at its offsets {start}-{end}")
-    return model.Annotation(
-        id=annotation_id,
-        document=fp,
-        tag=tag,
-        start=start,
-        end=end,
-        quote=quote,
-        prefix=_text_value(row[6], f"the prefix of {where}", MAX_CONTEXT_CHARS),
-        suffix=_text_value(row[7], f"the suffix of {where}", MAX_CONTEXT_CHARS),
-        note=_text_value(row[8], f"the note of {where}", MAX_NOTE_CHARS),
-        author=_text_value(row[9], f"the author of {where}", MAX_LABEL_CHARS),
-        created=_text_value(row[10], f"the date of {where}", MAX_STAMP_CHARS),
-        modified=_text_value(row[11], f"the date of {where}", MAX_STAMP_CHARS),
-        origin_author=_text_value(row[12], f"the origin author of {where}", MAX_LABEL_CHARS),
-        origin_id=_text_value(row[13], f"the origin id of {where}", MAX_ID_CHARS),
-        origin_file=_text_value(row[14], f"the origin file of {where}", MAX_PATH_CHARS),
-    )

@@ -39,12 +39,49 @@ _LEADING_ESCAPES: dict[str, str] = {
 }
 _ORDERED_LIST_START = re.compile(r"^(\d+)([.)])")
 _INLINE_SPECIAL = re.compile("[" + re.escape("".join(_INLINE_ESCAPES)) + "]")
-# Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): a "\u202e" in a note would
-# show the rest of the line reversed ("exe.txt" as "txt.exe"). ZWNJ, ZWJ and the LRM/RLM marks stay:
-# Persian and emoji need them and they cannot reorder text.
-_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
-# White space, and Unicode category Cc (C0 controls, DEL, C1 controls), in runs: one space each.
-_BLANK_OR_CONTROL = re.compile("[\\s\x00-\x1f\x7f-\x9f]+")
+# THE sanitiser of user text shown as plain text (terminal, tree views, map boxes, reports). Every
+# character of Unicode categories Cc (C0, DEL, C1), Cf (format: bidi embeddings, overrides, isolates
+# and marks, zero-width space, BOM, soft hyphen ...), Zl and Zp goes, except ZWNJ and ZWJ (U+200C,
+# U+200D), which spell Persian and emoji and cannot reorder or hide text. Format characters are
+# invisible and are removed ("invoice\u202etxt.exe" -> "invoicetxt.exe"); controls and line or
+# paragraph separators break words and become a space, as white space does. The classes are written
+# out (Unicode 14.0, Python 3.11) so that no table is built at start-up; a test compares them with
+# ``unicodedata`` so that a newer Python's Unicode cannot leave a gap.
+_FORMAT_CLASS = (
+    "\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b\u200e-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_BREAK_CLASS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
+_CONTROL_CLASS = _FORMAT_CLASS + _BREAK_CLASS
+CONTROL = re.compile(f"[{_CONTROL_CLASS}]")
+"""One character :func:`one_line` removes (or turns into a space) and :func:`escape_controls` escapes."""
+_FORMAT = re.compile(f"[{_FORMAT_CLASS}]+")
+# Runs of white space and control characters (with lone surrogates, which no terminal can print): one space.
+_BLANK_OR_CONTROL = re.compile(f"(?:\\s|[{_BREAK_CLASS}\ud800-\udfff])+")
+_ESCAPED = re.compile(f"[{_CONTROL_CLASS}\ud800-\udfff\\\\]")
+_ESCAPED_CONTROLS = re.compile(f"[{_CONTROL_CLASS}\ud800-\udfff]")
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch == "\\":
+        return "\\\\"
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def escape_controls(text: object, *, backslash: bool = True) -> str:
+    """Return ``text`` with control, format, line-separator and bidi characters (and lone surrogates) escaped.
+
+    Used for every file path and name put into an error message (``errors.shown``): the reader sees
+    ``\\x1b`` or ``\\u202e`` where the name holds one, and the terminal receives no control sequence.
+    A backslash is doubled (unless ``backslash`` is false: a whole message whose names are already
+    escaped), so an escape cannot be faked by the name itself.
+    """
+    value = str(text)
+    pattern = _ESCAPED if backslash else _ESCAPED_CONTROLS
+    return pattern.sub(_escape_one, value) if pattern.search(value) else value
 
 
 def _inline_escape(match: re.Match[str]) -> str:
@@ -52,12 +89,12 @@ def _inline_escape(match: re.Match[str]) -> str:
 
 
 def one_line(text: str) -> str:
-    """Return ``text`` on one line: runs of white space become one space, control and bidi-override characters go.
+    """Return ``text`` on one line: format characters go; runs of white space and controls become one space.
 
-    Used for every plain-text display of user text (terminal, tree views, map boxes): a quote
-    cannot move the cursor, ring the bell or change a terminal's colours.
+    Used for every plain-text display of user text (terminal, tree views, map boxes, reports): a
+    quote cannot move the cursor, ring the bell, change a terminal's colours or reverse the line.
     """
-    return _BLANK_OR_CONTROL.sub(" ", _BIDI_CONTROL.sub("", text)).strip()
+    return _BLANK_OR_CONTROL.sub(" ", _FORMAT.sub("", text)).strip()
 
 
 def shorten(text: str, limit: int) -> str:

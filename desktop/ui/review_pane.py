@@ -1,6 +1,6 @@
 """The Review tab: colleagues' passages beside mine, the alignment, agreement figures, and accepting.
 
-Colleagues' files are read once with ``store.open_untrusted`` (never written, never interpreted as
+Colleagues' files are read once with ``untrusted.open_untrusted`` (never written, never interpreted as
 markup). Their passages are drawn in the reader as wavy underlines in their tag colours, one toggle
 per colleague. The figures come from ``review.report_data``, the same data ``warrant compare --json``
 prints, so the window and the command line always agree.

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 
-from desktop.core import errors, model, review, store
+from desktop.core import errors, model, review, untrusted
 from desktop.ui import commands, review_pane
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ class Reviewer(QObject):
         """Attach to ``window``; nothing is reviewed yet."""
         super().__init__(window)
         self.window = window
-        self.files: list[store.ColleagueFile] = []
+        self.files: list[untrusted.ColleagueFile] = []
         self.result: review.Review | None = None
         self.current: review.DocumentReview | None = None
         self.hidden: set[str] = set()
@@ -46,7 +46,7 @@ class Reviewer(QObject):
             if any(f.path == path for f in self.files):
                 continue
             try:
-                self.files.append(store.open_untrusted(path))
+                self.files.append(untrusted.open_untrusted(path))
             except errors.WarrantError as exc:
                 refused.append(str(exc))
         return refused

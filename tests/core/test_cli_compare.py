@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop import cli
-from desktop.core import anchoring, documents, model, store
+from desktop.core import anchoring, documents, model, store, untrusted
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -97,7 +97,7 @@ def test_table_output_is_readable(files: dict[str, Path], capsys: pytest.Capture
 
 
 def test_document_filter(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
-    mine = store.open_untrusted(files["mine"])
+    mine = untrusted.open_untrusted(files["mine"])
     fingerprint = mine.documents[0].fingerprint
     for key in (fingerprint[:12], mine.documents[0].title):
         status, out, _ = run(capsys, str(files["mine"]), str(files["alice"]), "--document", key, "--json")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core import agreement, anchoring, documents, errors, model, reanchor, review, store
+from desktop.core import agreement, anchoring, documents, errors, model, reanchor, review, store, untrusted
 
 TEXT = "".join(f"Sentence number {i} says something about topic {i % 7}. " for i in range(40))
 DOC = model.Document(documents.fingerprint(TEXT), "A test article", "a.txt", TEXT)
@@ -27,8 +27,8 @@ def colleague_file(
     links: list[model.Link] = (),  # type: ignore[assignment]
     doc: model.Document = DOC,
     tags: tuple[model.Tag, ...] = model.DEFAULT_TAGS,
-) -> store.ColleagueFile:
-    return store.ColleagueFile(
+) -> untrusted.ColleagueFile:
+    return untrusted.ColleagueFile(
         path=path,
         annotator=annotator,
         documents=(doc,),
@@ -146,7 +146,7 @@ def test_figures_pooled_over_documents_equal_those_of_the_joined_texts() -> None
         "bob": ([ann(0, 90, "claim")], []),
     }
     files = [
-        store.ColleagueFile(
+        untrusted.ColleagueFile(
             f"{name}.warrant", name, (DOC, doc2), model.DEFAULT_TAGS, model.DEFAULT_RELATIONS, tuple(a + b), ()
         )
         for name, (a, b) in spans.items()
@@ -311,7 +311,7 @@ def test_missing_tags_and_relations_are_named() -> None:
     result = review.review(
         colleague_file("m", "me", []),
         [
-            store.ColleagueFile(
+            untrusted.ColleagueFile(
                 "t",
                 "them",
                 (DOC,),
@@ -385,7 +385,7 @@ def test_two_annotators_one_on_an_edited_crlf_copy(tmp_path: Path, seed_path: Pa
     assert any(a.quote == added for a in their_made)
 
     result = review.review(
-        store.open_untrusted(tmp_path / "mine.warrant"), [store.open_untrusted(tmp_path / "bob.warrant")]
+        untrusted.open_untrusted(tmp_path / "mine.warrant"), [untrusted.open_untrusted(tmp_path / "bob.warrant")]
     )
     (doc,) = result.documents
     (bob,) = doc.colleagues

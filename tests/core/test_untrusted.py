@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core import anchoring, documents, errors, migrations, model, store
+from desktop.core import anchoring, documents, errors, migrations, model, store, untrusted
 
 HTML_NOTE = '<script>alert("x")</script><img src="http://example.invalid/x.png" onerror="steal()"><b>bold</b>'
 
@@ -49,7 +49,7 @@ def tamper(path: Path, *statements: str, params: tuple[object, ...] = ()) -> Non
 
 def refused(path: Path, *needles: str) -> str:
     with pytest.raises(errors.UntrustedFileError) as caught:
-        store.open_untrusted(path)
+        untrusted.open_untrusted(path)
     message = str(caught.value)
     assert str(path) in message
     for needle in needles:
@@ -72,7 +72,7 @@ def snapshot_folder(folder: Path) -> dict[str, tuple[bytes, int]]:
 def test_a_sound_file_is_read_whole_and_left_byte_for_byte_as_it_was(tmp_path: Path, seed_path: Path) -> None:
     path, doc, made = make_file(tmp_path, seed_path)
     before = snapshot_folder(tmp_path)
-    read = store.open_untrusted(path)
+    read = untrusted.open_untrusted(path)
     assert snapshot_folder(tmp_path) == before  # same bytes, same mtime, no -wal/-shm/-journal
     assert read.annotator == "colleague"
     assert [d.fingerprint for d in read.documents] == [doc.fingerprint]
@@ -83,15 +83,22 @@ def test_a_sound_file_is_read_whole_and_left_byte_for_byte_as_it_was(tmp_path: P
 
 
 def test_a_note_with_html_is_kept_as_plain_text(colleague: Path) -> None:
-    read = store.open_untrusted(colleague)
+    read = untrusted.open_untrusted(colleague)
     notes = [a.note for a in read.annotations if a.note]
     assert notes == [HTML_NOTE]
 
 
+def _keep_frames_in_the_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The colleague's Warrant stopped between a commit and its checkpoint (or is an older Warrant,
+    which left committed frames in the ``-wal`` while open)."""
+    monkeypatch.setattr(store.Store, "_truncate_log", lambda self: None)
+
+
 def test_a_file_open_in_the_colleagues_warrant_is_read_with_its_wal_and_nothing_beside_it_changes(
-    tmp_path: Path, seed_path: Path
+    tmp_path: Path, seed_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, doc, _ = make_file(tmp_path, seed_path)
+    _keep_frames_in_the_log(monkeypatch)
     live = store.Store.open(path)  # the colleague's window: the next edit sits in the -wal only
     try:
         late = anchoring.new_annotation(doc, 10, 40, "claim", author="colleague")
@@ -99,7 +106,7 @@ def test_a_file_open_in_the_colleagues_warrant_is_read_with_its_wal_and_nothing_
         live.insert_annotation(late)
         assert Path(str(path) + "-wal").stat().st_size > 0
         before = snapshot_folder(tmp_path)
-        read = store.open_untrusted(path)
+        read = untrusted.open_untrusted(path)
         assert snapshot_folder(tmp_path) == before
         assert late.id in {a.id for a in read.annotations}
     finally:
@@ -107,9 +114,10 @@ def test_a_file_open_in_the_colleagues_warrant_is_read_with_its_wal_and_nothing_
 
 
 def test_wal_replay_reads_what_sqlite_itself_reads_and_ignores_a_torn_last_commit(
-    tmp_path: Path, seed_path: Path
+    tmp_path: Path, seed_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, doc, _ = make_file(tmp_path, seed_path)
+    _keep_frames_in_the_log(monkeypatch)
     live = store.Store.open(path)
     try:
         first = anchoring.new_annotation(doc, 10, 40, "claim", author="c")
@@ -136,7 +144,7 @@ def test_wal_replay_reads_what_sqlite_itself_reads_and_ignores_a_torn_last_commi
         folder.mkdir()
         (folder / "f.warrant").write_bytes(main_bytes)
         (folder / "f.warrant-wal").write_bytes(wal)
-        return {a.id for a in store.open_untrusted(folder / "f.warrant").annotations}
+        return {a.id for a in untrusted.open_untrusted(folder / "f.warrant").annotations}
 
     assert ours(tmp_path / "a", wal_bytes) == sqlite_reads(tmp_path / "b", wal_bytes)
     assert second.id in ours(tmp_path / "c", wal_bytes)
@@ -179,7 +187,7 @@ def test_a_file_over_the_size_cap_is_refused_before_it_is_read(tmp_path: Path) -
     path = tmp_path / "huge.warrant"
     with path.open("wb") as f:
         f.write(store.SQLITE_MAGIC)
-        f.truncate(store.MAX_UNTRUSTED_BYTES + 4096)  # sparse: nothing is really written
+        f.truncate(untrusted.MAX_UNTRUSTED_BYTES + 4096)  # sparse: nothing is really written
     refused(path, "MB")
 
 
@@ -245,7 +253,7 @@ def test_random_byte_flips_give_a_file_or_a_clear_refusal_never_another_error(tm
         path = tmp_path / f"flip{trial}.warrant"
         path.write_bytes(bytes(damaged))
         try:
-            read = store.open_untrusted(path)
+            read = untrusted.open_untrusted(path)
         except errors.UntrustedFileError as exc:
             assert str(path) in str(exc)
             outcomes["refused"] += 1
@@ -404,10 +412,10 @@ def test_the_row_checks_catch_wrong_types_even_in_tables_that_are_not_strict(
         if rows:
             conn.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(rows[0]))})', rows)
     fresh.close()
-    assert store._load_untrusted(conn, "x.warrant").annotations  # sound before the update
+    assert untrusted._load_untrusted(conn, "x.warrant").annotations  # sound before the update
     conn.execute(update)
-    with pytest.raises(store._Refusal, match=needle):
-        store._load_untrusted(conn, "x.warrant")
+    with pytest.raises(untrusted._Refusal, match=needle):
+        untrusted._load_untrusted(conn, "x.warrant")
 
 
 def test_a_note_over_one_megabyte_is_refused(colleague: Path) -> None:

@@ -15,7 +15,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from desktop.core import anchoring, documents, errors, model, store
+from desktop.core import anchoring, documents, errors, model, store, untrusted
 
 _CHARS = st.one_of(
     st.sampled_from(list("ab .\n")),
@@ -154,7 +154,7 @@ class StoreMachine(RuleBasedStateMachine):
 
     @invariant()
     def file_on_disk_equals_model(self) -> None:
-        snapshot = store.open_readonly_snapshot(self.path)
+        snapshot = untrusted.open_readonly_snapshot(self.path)
         try:
             self._matches(snapshot)
         finally:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.core import anchoring, documents, errors, model, store
+from desktop.core import anchoring, documents, errors, model, safeio, store
 from desktop.core.exchange import scope
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -604,7 +604,7 @@ def _parse_json(data: bytes, name: str) -> object:
     if not text.strip():
         raise errors.ExchangeError(f"{name} is empty; nothing was imported")
     try:
-        return json.loads(text)
+        return safeio.load_json(text, name)
     except RecursionError:
         raise errors.ExchangeError(f"{name}: its JSON is nested too deeply; nothing was imported") from None
     except json.JSONDecodeError as whole:
@@ -618,7 +618,7 @@ def _parse_json(data: bytes, name: str) -> object:
             if not line.strip():
                 continue
             try:
-                items.append(json.loads(line))
+                items.append(safeio.load_json(line, name))
             except RecursionError:
                 raise errors.ExchangeError(f"{name}: its JSON is nested too deeply; nothing was imported") from None
             except json.JSONDecodeError as exc:
@@ -700,7 +700,7 @@ def read_file(path: str | os.PathLike[str]) -> Parsed:
                 f"{p} is {size / 1024 / 1024:.0f} MB; files up to {MAX_IMPORT_BYTES // 1024 // 1024} MB "
                 "can be imported; nothing was imported"
             )
-        data = p.read_bytes()
+        data = safeio.read_bounded(p, MAX_IMPORT_BYTES)
     except FileNotFoundError:
         raise errors.ExchangeError(f"{p} does not exist") from None
     except OSError as exc:
@@ -865,7 +865,7 @@ def import_parsed(
         seen.add(passage.id)
     links, links_skipped, new_relations = _links(target, parsed, {a.id: a.document for a in annotations})
     try:
-        with target.db.atomic():
+        with target.atomic():
             if new_document and named is not None and annotations:
                 target.add_document(named)
             for tag in new_tags.values():
