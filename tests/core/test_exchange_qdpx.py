@@ -473,7 +473,8 @@ def test_names_cut_without_ellipsis_paths_left_out_and_the_project_creator(tmp_p
 
 @settings(max_examples=25, deadline=None)
 @given(
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40),
+    # No NUL: no loader gives a canonical text one (a text with NUL is refused as binary).
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=40),
     st.integers(0, 39),
     st.integers(1, 40),
 )

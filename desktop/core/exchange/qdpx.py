@@ -633,7 +633,7 @@ def save(target: store.Store, found: QdaImport) -> ImportReport:
     used_tags = {a.tag for a in annotations}
     stored_relations = {r.name for r in target.relations()}
     try:
-        with target.db.atomic():
+        with target.atomic():
             for doc in found.documents:
                 if doc.fingerprint in used_docs and target.document(doc.fingerprint, missing_ok=True) is None:
                     target.add_document(doc)
