@@ -41,6 +41,10 @@ SPECS: tuple[Spec, ...] = (
     Spec("edit_search_pane", "Search &Annotations", ("Ctrl+Shift+F",), "Search the quotes and notes in the pane"),
     Spec("annotation_note", "Edit &Note...", ("N",), "Write a note on the selected annotation"),
     Spec("annotation_delete", "&Delete Annotation", (Std.Delete,), "Delete the selected annotations"),
+    Spec(
+        "annotation_extent", "Set &Passage to Selection", ("Ctrl+Shift+E",), "Make the selected text the row's passage"
+    ),
+    Spec("annotation_merge", "&Merge Annotations", ("Ctrl+Shift+M",), "Merge the selected annotations into one"),
     Spec("annotation_copy_markdown", "Copy as &Markdown", ("Ctrl+Shift+C",), "Copy the selected rows as Markdown"),
     Spec("annotation_export_selected", "Export &Selected Rows...", (), "Export only the selected annotations"),
     Spec("link_start", "&Link to...", ("L",), "Link the selected annotation to a claim: then click the target"),
@@ -55,7 +59,33 @@ SPECS: tuple[Spec, ...] = (
 
 
 class Actions:
-    """The window's actions, reachable as attributes (``actions.file_open``) and by name."""
+    """The window's actions, as typed attributes (``actions.file_open``) and by name (:attr:`by_name`)."""
+
+    file_open: QAction
+    file_save_copy: QAction
+    file_export: QAction
+    file_import: QAction
+    file_review: QAction
+    file_add_tag: QAction
+    file_quit: QAction
+    edit_find: QAction
+    edit_find_next: QAction
+    edit_find_previous: QAction
+    edit_search_pane: QAction
+    annotation_note: QAction
+    annotation_delete: QAction
+    annotation_extent: QAction
+    annotation_merge: QAction
+    annotation_copy_markdown: QAction
+    annotation_export_selected: QAction
+    link_start: QAction
+    link_remove: QAction
+    view_outline: QAction
+    view_map: QAction
+    view_annotations: QAction
+    view_review: QAction
+    help_shortcuts: QAction
+    help_about: QAction
 
     def __init__(self, parent: QWidget) -> None:
         """Create every action with ``parent`` as owner."""
@@ -78,16 +108,10 @@ class Actions:
                 action.setStatusTip(_tr(spec.tip))
                 action.setToolTip(_tr(spec.tip))
             self.by_name[spec.name] = action
+            setattr(self, spec.name, action)
         for name in ("file_open", "file_save_copy", "file_export", "file_import", "file_review", "file_quit"):
             self.by_name[name].setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.tag_actions: dict[str, QAction] = {}
-
-    def __getattr__(self, name: str) -> QAction:
-        try:
-            action: QAction = self.__dict__["by_name"][name]
-            return action
-        except KeyError:
-            raise AttributeError(name) from None
 
     def make_tag_actions(self, tags: list[model.Tag]) -> list[QAction]:
         """(Re)create one ``tag_<name>`` action per tag, with its shortcut key."""

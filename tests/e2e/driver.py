@@ -263,7 +263,7 @@ class Driver:
         return new
 
     def note(self) -> State | None:
-        from desktop.ui import commands
+        from desktop.core import operations
 
         target = self.rng.choice(list(self.state["a"]))
         text = self.rng.choice([n for n in NOTES if n != self.state["a"][target][3]])
@@ -272,8 +272,8 @@ class Driver:
         emit("WILL", will)
         self._select_rows([target])
         sess = self.window.session
-        run = getattr(self.window, "run_command", None) or self.window._run  # renamed in the window
-        if not run(commands.UpdateAnnotations(sess, [target], note=text)):
+        current = sess.current([target])
+        if not sess.run("Edit note", lambda: operations.note(sess.store, current, text)):
             return None
         new = self._check(will)
         self._push(new)
@@ -316,8 +316,8 @@ class Driver:
         emit("WILL", will)
         self._select_rows([source])
         self.window.start_link()
-        self.window._test_relation = relation
-        self.window._finish_link(target)
+        self.window.editor.ask_relation = lambda *_args: relation  # answers the relation menu without showing it
+        self.window.editor.finish_link(target)
         new = self._check(will)
         self._push(new)
         return new

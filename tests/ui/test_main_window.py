@@ -139,7 +139,7 @@ def test_delete_brings_links_back_on_undo(window):
     QTest.keyClick(window.reader, Qt.Key.Key_1)
     by_tag = {a.tag: a.id for a in window.pane.model.annotations()}
     window.pane.select_ids([by_tag["evidence"]])
-    window._test_relation = "supports"
+    window.editor.ask_relation = lambda *_args: "supports"
     window.start_link()
     window._row_activated(by_tag["claim"])
     store = window.session.store
