@@ -675,6 +675,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         settings.save_window_state("geometry", bytes(self.saveGeometry().data()))
         settings.save_window_state("splitter", bytes(self.splitter.saveState().data()))
+        if self.reviewer is not None:
+            self.reviewer.set_session(None)
         if self.session is not None:
             self.session.store.close()
         super().closeEvent(event)

@@ -53,6 +53,7 @@ class Reviewer(QObject):
         """Review against ``sess`` (my open file) from now on; my edits mark the comparison stale."""
         if self.session is not None:
             self.session.changed.disconnect(self._on_changes)
+        self._pending.stop()
         self.session = sess
         if sess is not None:
             sess.changed.connect(self._on_changes)

@@ -72,6 +72,8 @@ class Driver:
         self.pos = 0
         self.count = 0
         self.update_calls = 0
+        self.exporting = False
+        self.export_answered = False
 
     # -- the expected state ------------------------------------------------------------------
 
@@ -358,11 +360,32 @@ class Driver:
         emit("COPIED", str(self.count))
 
     def export(self) -> None:
-        if self._tag_first():
+        if self._tag_first() or self.exporting:
             return
-        from desktop.core import exchange
+        from desktop.ui.dialogs import export as export_dialog
 
-        exchange.export(self.window.session.store, "csv", self.args.dest)
+        # File > Export..., the path users run: the dialogs answered by the driver, the file written by the
+        # export job (the registry's csv row), which reports through its finished signal.
+        if not self.export_answered:
+            self.export_answered = True
+            request = export_dialog.Request("csv", export_dialog.SCOPE_ALL)
+            export_dialog.ask_request = lambda *_a: request  # type: ignore[assignment]
+            export_dialog.ask_destination = lambda *_a: self.args.dest  # type: ignore[assignment]
+            start = export_dialog.start_export
+
+            def watched(*args: Any, **kwargs: Any) -> Any:
+                job = start(*args, **kwargs)
+                job.finished.connect(self._exported)
+                return job
+
+            export_dialog.start_export = watched  # type: ignore[assignment]
+        self.exporting = True
+        self.window.action_collection.file_export.trigger()
+
+    def _exported(self, result: object) -> None:
+        self.exporting = False
+        if isinstance(result, Exception):
+            self.fail(str(result))
         self.count += 1
         emit("EXPORTED", str(self.count))
 
