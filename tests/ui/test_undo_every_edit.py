@@ -178,7 +178,10 @@ EDITS: dict[str, tuple[Callable[..., None], Callable[[Snapshot, Snapshot], bool]
     "link": (link, lambda a, b: len(b["links"]) == 2),
     "unlink": (unlink, lambda a, b: b["links"] == []),
     "add tag": (add_tag, lambda a, b: len(b["tags"]) == 4),
-    "import": (import_w3c, lambda a, b: len(b["annotations"]) == 5 and len(b["tags"]) == 4 and len(b["relations"]) == 4),
+    "import": (
+        import_w3c,
+        lambda a, b: len(b["annotations"]) == 5 and len(b["tags"]) == 4 and len(b["relations"]) == 4,
+    ),
     "accept": (accept, lambda a, b: len(b["annotations"]) == 5 and len(b["tags"]) == 4 and len(b["relations"]) == 4),
 }
 
