@@ -143,3 +143,16 @@ def test_changes_name_what_changed(setup) -> None:
     assert outcome.changes == model.Changes(added=(a.id,))
     assert operations.undo(st, outcome) == model.Changes(removed=(a.id,))
     assert operations.retag(st, [], "claim").changes == model.Changes()
+
+
+def test_tagset_looks_up_by_name_with_one_grey_fallback() -> None:
+    tags = model.TagSet(model.DEFAULT_TAGS)
+    assert tags.get("claim") is model.DEFAULT_TAGS[0] and "claim" in tags and len(tags) == 3
+    unknown = tags.get("hunch")
+    assert (unknown.name, unknown.label, unknown.colour) == ("hunch", "hunch", model.UNKNOWN_TAG_COLOUR)
+    assert tags.find("hunch") is None
+    new = tags.new_tag("assumption")
+    assert (new.label, new.colour, new.position) == ("Assumption", model.EXTRA_TAG_COLOURS[0], 3)
+    theirs = model.Tag("claim", "Their claim", "#000000")
+    assert tags.with_extra([theirs, new]).get("claim") is model.DEFAULT_TAGS[0]
+    assert tags.with_extra([new]).names() == ["claim", "evidence", "recommendation", "assumption"]
