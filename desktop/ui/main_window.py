@@ -26,7 +26,6 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
@@ -42,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import documents, errors, model, store
 from desktop.ui import actions as actions_mod
-from desktop.ui import argument_tabs, editing, find_bar, opening, pane, reader, reviewing, session, settings
+from desktop.ui import argument_tabs, editing, files_out, find_bar, opening, pane, reader, reviewing, session, settings
 
 log = logging.getLogger(__name__)
 
@@ -525,61 +524,18 @@ class MainWindow(QMainWindow):
 
     def save_copy(self) -> None:
         """Write the annotation file as one consolidated file somewhere else."""
-        sess = self.session
-        if sess is None:
-            return
-        suggestion = str(Path.home() / Path(sess.store.path).name)
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save a Copy As"), suggestion, self.tr("Warrant annotation files (*.warrant)")
-        )
-        if not path:
-            return
-        path += "" if path.endswith(store.SUFFIX) else store.SUFFIX
-        try:
-            sess.store.save_copy(path)
-        except errors.WarrantError as exc:
-            self.error(str(exc))
-            return
-        self.status(self.tr("Copy written to %s") % path, 6000)
+        if self.session is not None:
+            files_out.save_copy(self, self.session.store, self.status, self.error)
 
     def export_dialog(self, selected_only: bool = False) -> None:
-        """File > Export: format, scope and destination; written in a worker thread, finished by a signal."""
-        from desktop.ui.dialogs import export as export_dialog
-
-        sess = self.session
-        if sess is None:
-            return
-        selected = self.pane.selected_ids()
-        request = export_dialog.ask_request(self, list(sess.tags), bool(selected), selected_only)
-        destination = export_dialog.ask_destination(self, sess.store, request.format) if request else None
-        if request is None or destination is None:
-            return
-        try:
-            job = export_dialog.start_export(
-                self, sess.store, request, destination, document=sess.document.fingerprint, annotation_ids=selected
-            )
-        except errors.WarrantError as exc:
-            self.error(str(exc))
-            return
-        job.finished.connect(functools.partial(self._exported, destination))
-        job.start()
-
-    def _exported(self, destination: str, result: object) -> None:
-        if isinstance(result, errors.WarrantError):
-            self.error(str(result))
-        else:
-            self.status(self.tr("Exported %d annotations to %s") % (result, destination), 8000)
+        """File > Export: written in a worker thread, finished by a signal."""
+        if self.session is not None:
+            ids = self.pane.selected_ids()
+            files_out.export(self, self.session, ids, self.status, self.error, selected_only=selected_only)
 
     def copy_markdown(self) -> None:
         """Copy the selected rows as Markdown."""
-        from desktop.core.exchange import report, scope
-
-        sess, ids = self.session, self.pane.selected_ids()
-        if sess is None or not ids:
-            self.status(self.tr("Select rows to copy"), 4000)
-            return
-        QApplication.clipboard().setText(report.annotations_markdown(scope.select(sess.store, annotation_ids=ids)))
-        self.status(self.tr("Copied %d passages as Markdown") % len(ids), 4000)
+        files_out.copy_markdown(self, self.session, self.pane.selected_ids(), self.status)
 
     # -- review -------------------------------------------------------------------------------
 
@@ -606,21 +562,12 @@ class MainWindow(QMainWindow):
 
     def _ensure_reviewer(self) -> reviewing.Reviewer:
         if self.reviewer is None:
-            from desktop.ui import review_pane
-
-            page = review_pane.ReviewPane(self)
-            self.reviewer = reviewing.Reviewer(
-                self.reader, self, status=self.status, in_view=lambda: self.tabs.currentWidget() is page
+            self.reviewer = reviewing.open_review(
+                self.reader, self, self.session, status=self.status, in_view=lambda p: self.tabs.currentWidget() is p
             )
-            self.reviewer.pane = page
-            self.reviewer.set_session(self.session)
-            page.row_activated.connect(self._review_row)
-            page.colleague_toggled.connect(self.reviewer.toggle)
-            page.accept_selected.connect(lambda: self.reviewer and self.reviewer.accept_rows(page.selected_rows()))
-            page.accept_agreed.connect(lambda: self.reviewer and self.reviewer.accept_agreed())
-            page.accept_tag.connect(lambda name: self.reviewer and self.reviewer.accept_tag(name))
-            page.close_requested.connect(self.close_review)
-            self.add_extra_tab("review", page, self.tr("Review"))
+            assert self.reviewer.pane is not None
+            self.reviewer.pane.close_requested.connect(self.close_review)
+            self.add_extra_tab("review", self.reviewer.pane, self.tr("Review"))
         return self.reviewer
 
     def close_review(self) -> None:
@@ -635,14 +582,6 @@ class MainWindow(QMainWindow):
             page.deleteLater()
         self.reviewer.deleteLater()
         self.reviewer = None
-
-    def _review_row(self, row: object) -> None:
-        """Show both passages of an alignment row: the reader selects the stretch covering them."""
-        spans = [a for a in (getattr(row, "mine", None), getattr(row, "theirs", None)) if a is not None]
-        if getattr(row, "kind", "") == "orphan":
-            spans = [a for a in spans if a is not getattr(row, "theirs", None)]
-        if spans:
-            self.reader.select_cp(min(a.start for a in spans), max(a.end for a in spans))
 
     # -- help and state -----------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QWidget
 
 from desktop.core import errors, model, operations, review, store
 from desktop.ui import reader as reader_mod
@@ -156,6 +157,14 @@ class Reviewer(QObject):
         if sess is not None:
             self._draw_marks(self._tags(sess))
 
+    def show_row(self, row: object) -> None:
+        """Show both passages of an alignment row: the reader selects the stretch covering them."""
+        spans = [a for a in (getattr(row, "mine", None), getattr(row, "theirs", None)) if a is not None]
+        if getattr(row, "kind", "") == "orphan":
+            spans = [a for a in spans if a is not getattr(row, "theirs", None)]
+        if spans:
+            self.reader.select_cp(min(a.start for a in spans), max(a.end for a in spans))
+
     # -- accepting ----------------------------------------------------------------------------
 
     def _colleague(self, label: str) -> review.ColleagueReview | None:
@@ -241,3 +250,24 @@ class Reviewer(QObject):
             return 0
         self.status(self.tr("Accepted %d passages into your file") % len(annotations), 5000)
         return len(annotations)
+
+
+def open_review(
+    reader: reader_mod.Reader,
+    parent: QWidget,
+    sess: session_mod.Session | None,
+    *,
+    status: Callable[[str, int], None],
+    in_view: Callable[[review_pane.ReviewPane], bool],
+) -> Reviewer:
+    """Make a reviewer and its Review pane (``reviewer.pane``), wired to each other and to ``sess``."""
+    page = review_pane.ReviewPane(parent)
+    reviewer = Reviewer(reader, parent, status=status, in_view=lambda: in_view(page))
+    reviewer.pane = page
+    reviewer.set_session(sess)
+    page.row_activated.connect(reviewer.show_row)
+    page.colleague_toggled.connect(reviewer.toggle)
+    page.accept_selected.connect(lambda: reviewer.accept_rows(page.selected_rows()))
+    page.accept_agreed.connect(reviewer.accept_agreed)
+    page.accept_tag.connect(reviewer.accept_tag)
+    return reviewer
