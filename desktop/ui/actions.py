@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop.core import model
 
@@ -26,6 +28,19 @@ class Spec:
 def _tr(text: str) -> str:
     return QCoreApplication.translate("Actions", text)
 
+
+ANNOTATION_MENU = (
+    "annotation_note",
+    "annotation_delete",
+    "annotation_extent",
+    "annotation_merge",
+    "link_start",
+    "link_remove",
+    "-",
+    "annotation_copy_markdown",
+    "annotation_export_selected",
+)
+"""The Annotation menu after the tag actions, also the list's context menu."""
 
 SPECS: tuple[Spec, ...] = (
     Spec("file_open", "&Open...", (Std.Open,), "Open an article or an annotation file"),
@@ -56,6 +71,32 @@ SPECS: tuple[Spec, ...] = (
     Spec("help_shortcuts", "&Keyboard Shortcuts", (Std.HelpContents,), "List the keyboard shortcuts"),
     Spec("help_about", "&About Warrant", (), ""),
 )
+
+
+MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "&File",
+        ("file_open", "@recent", "-", "file_save_copy", "file_export", "file_import", "file_review", "-")
+        + ("file_add_tag", "-", "file_quit"),
+    ),
+    ("&Edit", ("edit_undo", "edit_redo", "-", "edit_find", "edit_find_next", "edit_find_previous", "edit_search_pane")),
+    ("&Annotation", ("@tags", *ANNOTATION_MENU)),
+    ("&View", ("view_annotations", "view_outline", "view_map", "view_review")),
+    ("&Help", ("help_shortcuts", "help_about")),
+)
+"""The menu bar: each menu's title and its actions by name; ``-`` is a separator,
+``@name`` a place the window fills itself (the recent files, the tag actions)."""
+
+
+def fill_menu(menu: QMenu, names: Sequence[str], actions: Mapping[str, QAction], places: Mapping[str, Any]) -> None:
+    """Add the named actions to ``menu``; an ``@name`` calls ``places[name](menu)``."""
+    for name in names:
+        if name == "-":
+            menu.addSeparator()
+        elif name.startswith("@"):
+            places[name[1:]](menu)
+        else:
+            menu.addAction(actions[name])
 
 
 class Actions:

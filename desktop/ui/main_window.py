@@ -83,7 +83,10 @@ class MainWindow(QMainWindow):
         self.pane.view.selectionModel().selectionChanged.connect(self._rows_selected)
         self.pane.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.pane.view.customContextMenuRequested.connect(self._pane_menu)
-        self.editor = editing.Editor(self, self.reader, self.pane, self.status, self.error)
+        self.editor = ed = editing.Editor(self, self.reader, self.pane, self.status, self.error)
+        # The edit flows the menus, keys and tests call, in editing.Editor.
+        self.tag_selection, self.delete_selected = self.editor.tag_selection, self.editor.delete_selected
+        self.edit_note, self.start_link, self.import_dialog = ed.edit_note, ed.start_link, ed.import_file
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.pane, self.tr("Annotations"))
@@ -145,38 +148,25 @@ class MainWindow(QMainWindow):
         self.document_action.setVisible(False)
 
     def _build_menus(self) -> None:
-        a = self.action_collection
         self.undo_action = self.undo_group.createUndoAction(self, self.tr("&Undo"))
         self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
         self.undo_action.setObjectName("edit_undo")
         self.redo_action = self.undo_group.createRedoAction(self, self.tr("&Redo"))
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.redo_action.setObjectName("edit_redo")
-        bar = self.menuBar()
-        file_menu = bar.addMenu(self.tr("&File"))
-        file_menu.addAction(a.file_open)
-        self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        for group in ([a.file_save_copy, a.file_export, a.file_import, a.file_review], [a.file_add_tag], [a.file_quit]):
-            file_menu.addSeparator()
-            file_menu.addActions(group)
-        edit_menu = bar.addMenu(self.tr("&Edit"))
-        edit_menu.addActions([self.undo_action, self.redo_action])
-        edit_menu.addSeparator()
-        edit_menu.addActions([a.edit_find, a.edit_find_next, a.edit_find_previous, a.edit_search_pane])
-        self.annotation_menu = bar.addMenu(self.tr("&Annotation"))
-        self._menu_anchor = self.annotation_menu.addSeparator()
-        self._fill_annotation_menu(self.annotation_menu)
-        bar.addMenu(self.tr("&View")).addActions([a.view_annotations, a.view_outline, a.view_map, a.view_review])
-        bar.addMenu(self.tr("&Help")).addActions([a.help_shortcuts, a.help_about])
+        named = {**self.action_collection.by_name, "edit_undo": self.undo_action, "edit_redo": self.redo_action}
+        places = {"recent": self._add_recent_menu, "tags": self._add_tag_anchor}
+        for title, names in actions_mod.MENUS:
+            actions_mod.fill_menu(self.menuBar().addMenu(self.tr(title)), names, named, places)
         self.addActions([self.undo_action, self.redo_action])
 
-    def _fill_annotation_menu(self, menu: QMenu) -> None:
-        a = self.action_collection
-        menu.addActions([a.annotation_note, a.annotation_delete, a.annotation_extent, a.annotation_merge])
-        menu.addActions([a.link_start, a.link_remove])
-        menu.addSeparator()
-        menu.addActions([a.annotation_copy_markdown, a.annotation_export_selected])
+    def _add_recent_menu(self, menu: QMenu) -> None:
+        self.recent_menu = menu.addMenu(self.tr("Open &Recent"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+
+    def _add_tag_anchor(self, menu: QMenu) -> None:
+        self.annotation_menu = menu
+        self._menu_anchor = menu.addSeparator()
 
     def _install_tag_actions(self, tags: model.TagSet) -> None:
         """Replace the tag actions (toolbar, menu, shortcuts) after the tag set changed."""
@@ -233,26 +223,6 @@ class MainWindow(QMainWindow):
             action.setEnabled(enabled)
 
     # -- the edit flows (in editing.Editor) ------------------------------------------------------
-
-    def tag_selection(self, tag: str) -> None:
-        """Tag the reader's selection with ``tag``; with no selection, retag the selected rows."""
-        self.editor.tag_selection(tag)
-
-    def delete_selected(self) -> None:
-        """Delete the annotations selected in the pane."""
-        self.editor.delete_selected()
-
-    def edit_note(self) -> None:
-        """Write or change the note of the selected annotations."""
-        self.editor.edit_note()
-
-    def start_link(self) -> None:
-        """Begin a link from the selected annotation."""
-        self.editor.start_link()
-
-    def import_dialog(self, path: str | None = None) -> None:
-        """File > Import: W3C annotations into this file, as one undoable step."""
-        self.editor.import_file(path)
 
     default_relation = staticmethod(editing.default_relation)
 
@@ -313,7 +283,11 @@ class MainWindow(QMainWindow):
         self.editor.attach(sess)
         self.undo_group.addStack(sess.undo_stack)
         self.undo_group.setActiveStack(sess.undo_stack)
+        # Each view follows the session's one changed signal (the tag actions first: a new tag needs its key).
         sess.changed.connect(self._on_changes)
+        sess.changed.connect(functools.partial(editing.repaint_reader, self.reader, sess))
+        self.pane.follow(sess)
+        sess.changed.connect(lambda _changes: self._argument_changed())
         sess.document_changed.connect(self._show_document)
         if self.reviewer is not None:
             self.reviewer.set_session(sess)
@@ -410,17 +384,14 @@ class MainWindow(QMainWindow):
     # -- views follow the session --------------------------------------------------------------
 
     def _on_changes(self, changes: model.Changes) -> None:
-        """One edit, undo or redo: each view refreshes what ``changes`` names."""
+        """The window's own part of an edit: the tag actions and the document list."""
         sess = self.session
         assert sess is not None
         if changes.tags:
             self._install_tag_actions(sess.tags)
             self._set_editing_enabled(True)
-        editing.repaint_reader(self.reader, sess, changes)
-        self.pane.apply(changes, sess.tags, sess.annotations, sess.before)
         if changes.documents:
             self._fill_documents()
-        self._argument_changed()
 
     def _argument_changed(self) -> None:
         """The outline and map are out of date: rebuild the one in view (never a hidden one)."""
@@ -490,7 +461,7 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.addActions(list(self.action_collection.tag_actions.values()))
         menu.addSeparator()
-        self._fill_annotation_menu(menu)
+        actions_mod.fill_menu(menu, actions_mod.ANNOTATION_MENU, self.action_collection.by_name, {})
         menu.exec(self.pane.view.viewport().mapToGlobal(pos))
 
     def _focus_search(self) -> None:

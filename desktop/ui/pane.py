@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import model
 from desktop.ui import models
+from desktop.ui import session as session_mod
 
 PREPARE_SLICE = 2000
 """Annotations whose search text is prepared per idle turn (about 2 ms each)."""
@@ -179,6 +180,10 @@ class AnnotationPane(QWidget):
             self._show_counts()
             if self.proxy.filtering():
                 self._keeping_selection(self.proxy.refilter)
+
+    def follow(self, sess: session_mod.Session) -> None:
+        """Show ``sess``'s document and refresh from its ``changed`` signal from now on."""
+        sess.changed.connect(lambda changes: self.apply(changes, sess.tags, sess.annotations, sess.before))
 
     def apply(
         self,

@@ -6,8 +6,10 @@ import csv
 import io
 import json
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
+from desktop.core import exchange
 from desktop.ui import main_window
 from desktop.ui.dialogs import export as export_dialog
 
@@ -88,3 +90,22 @@ def test_copy_as_markdown(qtbot, tmp_path, seed_path):
     w.copy_markdown()
     text = QApplication.clipboard().text()
     assert "speak of an" in text and "visa" not in text
+
+
+def test_the_export_dialog_offers_the_registry(qtbot):
+    dialog = export_dialog.ExportDialog([], False)
+    qtbot.addWidget(dialog)
+    offered = [(dialog.format.itemText(i), dialog.format.itemData(i)) for i in range(dialog.format.count())]
+    assert offered == [(f.label, f.name) for f in exchange.REGISTRY]
+
+
+def test_actions_are_typed_attributes(qtbot):
+    from desktop.ui import actions
+
+    owner = main_window.MainWindow()
+    qtbot.addWidget(owner)
+    declared = set(actions.Actions.__annotations__) - {"by_name", "tag_actions"}
+    assert declared == {spec.name for spec in actions.SPECS}
+    assert all(getattr(owner.action_collection, name) is owner.action_collection.by_name[name] for name in declared)
+    with pytest.raises(AttributeError):
+        owner.action_collection.file_opne  # noqa: B018 - a typo is an error, not a silent None
