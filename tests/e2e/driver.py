@@ -7,10 +7,11 @@ Run from the repository root (the crash tests start it as a subprocess and SIGKI
 
 It starts the real program (:func:`desktop.ui.app.main`, so the real ``MainWindow`` over the real
 store) and, from a ``QTimer``, edits through the window's own paths: a tag is a reader selection
-plus the tag's key pressed on the reader, a delete is pane rows plus the Delete key, a note is an
-``UpdateAnnotations`` command, undo and redo go through the window's ``QUndoStack``, a link through
-``start_link``/``_finish_link``. In the copy mode File > Save a Copy As... is triggered with its
-file dialog answered; in the export mode ``desktop.core.exchange.export`` writes a CSV. The driver
+plus the tag's key pressed on the reader, a delete is pane rows plus the Delete key, a note is the
+session's note operation, undo and redo go through the window's ``QUndoStack``, a link through
+``start_link``/``editor.finish_link``. In the copy mode File > Save a Copy As... is triggered with its
+file dialog answered; in the export mode File > Export... is triggered with its dialogs answered (the
+export job writes a CSV through the registry). The driver
 keeps its own model of what the file must hold (it never asks the store) and prints, flushed, one
 line per step:
 
