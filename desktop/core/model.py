@@ -191,7 +191,7 @@ class Changes:
     """Annotations or documents whose grade, hypothesis flag or ACH rating changed."""
 
     def __bool__(self) -> bool:
-        return any(dataclasses.astuple(self))
+        return any(getattr(self, f.name) for f in dataclasses.fields(self))  # astuple would copy every id
 
     def __or__(self, other: Changes) -> Changes:
         """Return the union of two changes, each id once, in order."""
