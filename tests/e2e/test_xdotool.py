@@ -32,8 +32,8 @@ SCREENSHOT = Path("/tmp/xvfb_shot.png")
 TAGGED = re.compile(r"tagged (\S+):(\w+):(\d+)-(\d+)")
 READER = (300, 300)
 """A point inside the reader, in window coordinates (the window opens at 1280x820 with fresh settings)."""
-FIRST_ROW = (950, 208)
-"""The first row of the annotation list, in window coordinates."""
+FIRST_ROW = (950, 185)
+"""The middle of the first row of the annotation list, in window coordinates (under the tag filters and the search)."""
 
 
 @pytest.fixture(scope="module")
