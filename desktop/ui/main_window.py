@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.session: session.Session | None = None
         self.undo_group = QUndoGroup(self)
+        self._no_stack = QUndoStack(self)
         self.action_collection = actions_mod.Actions(self)
         self._syncing = False
         self._spans: tuple[documents.Span, ...] = ()
@@ -121,9 +122,7 @@ class MainWindow(QMainWindow):
     @property
     def undo_stack(self) -> QUndoStack:
         """The open file's undo stack (an empty one while nothing is open)."""
-        if self.session is None:
-            return QUndoStack(self)
-        return self.session.undo_stack
+        return self._no_stack if self.session is None else self.session.undo_stack
 
     # -- construction -------------------------------------------------------------------------
 
