@@ -64,12 +64,54 @@ class Editor(QObject):
         """The passage a row click selected in the reader: a key then retags that row, not tags it again."""
         self.ask_relation: Callable[[QWidget, list[model.Relation], str, QPoint | None], str | None] = ask_relation
         """Asks which relation a new link has (tests answer it without a menu)."""
+        self.show_list: Callable[[], None] = lambda: None
+        """Brings the annotation list forward (a passage was clicked)."""
+        self.followed: Callable[[str], None] = lambda _annotation_id: None
+        """Tells the outline and the map which annotation the reader shows."""
+        self._syncing = False
 
     def attach(self, sess: session_mod.Session | None) -> None:
         """Edit ``sess`` from now on."""
         self.session = sess
         self.link_source = []
         self.shown_by_row = None
+
+    # -- following the selection ----------------------------------------------------------------------
+
+    def choose(self, annotation_id: str, where: QPoint | None = None) -> None:
+        """A row, outline item or map box was chosen: end a link there, or go to its passage."""
+        if self.link_source:
+            self.finish_link(annotation_id, where)
+        else:
+            self.go_to(annotation_id)
+
+    def passage_clicked(self, ids: list[str]) -> None:
+        """A marked passage of the reader was clicked: end a link there, or select its rows."""
+        if self.link_source:
+            self.finish_link(ids[0])
+            return
+        self._syncing = True
+        try:
+            self.show_list()
+            self.pane.select_ids(ids)
+        finally:
+            self._syncing = False
+
+    def go_to(self, annotation_id: str) -> None:
+        """Scroll to an annotation's passage and select it."""
+        sess = self.session
+        if sess is None or annotation_id not in sess.annotations:
+            return
+        a = sess.annotations[annotation_id]
+        self.reader.select_cp(a.start, a.end)
+        self.shown_by_row = (a.start, a.end)
+        self.followed(annotation_id)
+
+    def rows_selected(self) -> None:
+        """One row was selected in the list by the user: show its passage."""
+        ids = self.pane.selected_ids()
+        if not self._syncing and len(ids) == 1 and self.pane.view.hasFocus():
+            self.go_to(ids[0])
 
     # -- tagging ------------------------------------------------------------------------------------
 

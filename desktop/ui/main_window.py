@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from desktop.core import documents, errors, model, store
 from desktop.ui import actions as actions_mod
 from desktop.ui import argument_tabs, editing, files_out, find_bar, opening, pane, reader, reviewing, session, settings
+from desktop.ui.dialogs import help as help_dialogs
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,6 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self._no_stack = QUndoStack(self)
         self.action_collection = actions_mod.Actions(self)
-        self._syncing = False
         self._spans: tuple[documents.Span, ...] = ()
         self.extra_tabs: dict[str, QWidget] = {}
         self.reviewer: reviewing.Reviewer | None = None
@@ -70,7 +70,6 @@ class MainWindow(QMainWindow):
         self.reader = reader.Reader(self)
         self.reader.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.reader.customContextMenuRequested.connect(self._reader_menu)
-        self.reader.passage_clicked.connect(self._passage_clicked)
         self.find_bar = find_bar.FindBar(self.reader)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -80,19 +79,23 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.find_bar)
 
         self.pane = pane.AnnotationPane(self)
-        self.pane.activated.connect(self._row_activated)
-        self.pane.view.selectionModel().selectionChanged.connect(self._rows_selected)
         self.pane.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.pane.view.customContextMenuRequested.connect(self._pane_menu)
         self.editor = ed = editing.Editor(self, self.reader, self.pane, self.status, self.error)
+        self.reader.passage_clicked.connect(ed.passage_clicked)
+        self.pane.activated.connect(ed.choose)
+        self.pane.view.selectionModel().selectionChanged.connect(lambda *_: ed.rows_selected())
         # The edit flows the menus, keys and tests call, in editing.Editor.
         self.tag_selection, self.delete_selected = self.editor.tag_selection, self.editor.delete_selected
         self.edit_note, self.start_link, self.import_dialog = ed.edit_note, ed.start_link, ed.import_file
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.pane, self.tr("Annotations"))
-        self.outline_tab = argument_tabs.LazyTab(lambda p: argument_tabs.make_outline(p, self._argument_item), self)
-        self.map_tab = argument_tabs.LazyTab(lambda p: argument_tabs.MapPage(p, self._argument_item, self.error), self)
+        self.outline_tab = argument_tabs.LazyTab(lambda p: argument_tabs.make_outline(p, ed.choose), self)
+        self.map_tab = argument_tabs.LazyTab(lambda p: argument_tabs.MapPage(p, ed.choose, self.error), self)
+        ed.show_list = lambda: self.show_tab("annotations")
+        ed.followed = functools.partial(argument_tabs.follow, self.outline_tab, self.map_tab)
+        self.go_to, self._row_activated = ed.go_to, ed.choose
         self.add_extra_tab("outline", self.outline_tab, self.tr("Outline"))
         self.add_extra_tab("map", self.map_tab, self.tr("Map"))
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -206,8 +209,8 @@ class MainWindow(QMainWindow):
             a.view_outline: lambda: self.show_tab("outline"),
             a.view_map: lambda: self.show_tab("map"),
             a.view_review: lambda: self.show_tab("review"),
-            a.help_shortcuts: self.show_shortcuts,
-            a.help_about: self.show_about,
+            a.help_shortcuts: lambda: help_dialogs.show_shortcuts(self, self.action_collection.shortcut_table()),
+            a.help_about: lambda: help_dialogs.show_about(self),
         }
         for action, handler in handlers.items():
             action.triggered.connect(lambda _checked=False, h=handler: h())
@@ -412,42 +415,6 @@ class MainWindow(QMainWindow):
 
     # -- selection sync -----------------------------------------------------------------------
 
-    def _argument_item(self, annotation_id: str, where: QPoint | None = None) -> None:
-        """A passage, row, outline item or map box was chosen: end a link, or go to it."""
-        if self.editor.link_source:
-            self.editor.finish_link(annotation_id, where)
-        else:
-            self.go_to(annotation_id)
-
-    def _passage_clicked(self, ids: list[str]) -> None:
-        if self.editor.link_source:
-            self.editor.finish_link(ids[0])
-            return
-        self._syncing = True
-        try:
-            self.show_tab("annotations")
-            self.pane.select_ids(ids)
-        finally:
-            self._syncing = False
-
-    def _row_activated(self, annotation_id: str) -> None:
-        self._argument_item(annotation_id)
-
-    def go_to(self, annotation_id: str) -> None:
-        """Scroll to an annotation's passage and select it."""
-        sess = self.session
-        if sess is None or annotation_id not in sess.annotations:
-            return
-        a = sess.annotations[annotation_id]
-        self.reader.select_cp(a.start, a.end)
-        self.editor.shown_by_row = (a.start, a.end)
-        argument_tabs.follow(self.outline_tab, self.map_tab, annotation_id)
-
-    def _rows_selected(self) -> None:
-        ids = self.pane.selected_ids()
-        if not self._syncing and len(ids) == 1 and self.pane.view.hasFocus():
-            self.go_to(ids[0])
-
     def _reader_menu(self, pos: QPoint) -> None:
         menu = self.reader.createStandardContextMenu(pos)
         menu.addSeparator()
@@ -554,22 +521,6 @@ class MainWindow(QMainWindow):
         self.reviewer = None
 
     # -- help and state -----------------------------------------------------------------------
-
-    def _message(self, title: str, text: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.exec()
-
-    def show_shortcuts(self) -> None:
-        """List every keyboard shortcut."""
-        rows = "\n".join(f"{text:<32} {keys}" for text, keys in self.action_collection.shortcut_table())
-        self._message(self.tr("Keyboard Shortcuts"), rows)
-
-    def show_about(self) -> None:
-        """Say what Warrant is."""
-        from desktop import __version__
-
-        self._message(self.tr("About Warrant"), f"Warrant {__version__}\nAn offline reader and annotator for analysts.")
 
     def _restore_state(self) -> None:
         geometry = settings.window_state("geometry")
