@@ -10,45 +10,12 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from desktop import __version__
+from desktop import arguments
 from desktop.core import errors
 
 SUBCOMMANDS = ("export", "import", "compare", "outline")
 
-_GUI_EPILOG = """\
-commands that need no window (run 'warrant COMMAND --help' for each):
-  export ANNOTATIONS --format csv|w3c|markdown|html|argdown|qdpx|qdc|xlsx|brat [--tag T ...] [--document D] [-o OUT|-o -]
-  import SOURCE.json|PROJECT.qdpx|CODES.qdc|NAME.ann --into ANNOTATIONS [--document ARTICLE]
-  compare MINE THEIRS [THEIRS ...] [--document D] [--json]
-  outline ANNOTATIONS [--document D] [--json]
-
-With no argument the bundled seed article opens, its annotations kept in your data folder.
-Every tag is saved the moment it is made; there is no Save command.
-"""
-
-
-def gui_parser() -> argparse.ArgumentParser:
-    """The parser of the default command: open the reader window."""
-    parser = argparse.ArgumentParser(
-        prog="warrant",
-        description="Warrant: read an article and tag its claims, evidence and recommendations.",
-        epilog=_GUI_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "path",
-        nargs="?",
-        help="an article (.txt, .md, .html) to open, or an annotation file (.warrant) to reopen",
-    )
-    parser.add_argument(
-        "--file",
-        "-f",
-        metavar="ANNOTATIONS",
-        help="the annotation file to keep the article's tags in (default: one per article in your data folder)",
-    )
-    parser.add_argument("--annotator", metavar="NAME", help="your name, recorded as the author of your tags")
-    parser.add_argument("--version", action="version", version=f"Warrant {__version__}")
-    return parser
+gui_parser = arguments.gui_parser  # the default command's parser lives apart, so the window needs no cli import
 
 
 def command_parser() -> argparse.ArgumentParser:
@@ -120,30 +87,28 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.jsonl and args.format != "w3c":
         raise errors.ExchangeError("--jsonl only applies to --format w3c")
     destination = _export_destination(args)
-    if args.format == "brat" and destination is None:
-        raise errors.ExchangeError("brat writes two files (NAME.ann and NAME.txt); give -o NAME.ann")
+    if exchange.get(args.format, jsonl=args.jsonl).write_files is not None and destination is None:
+        raise errors.ExchangeError(f"{args.format} writes more than one file; give -o NAME.ann")
     if destination is not None:  # never a FIFO or device, never the annotation file or its -wal/-shm
         safeio.check_output(destination, protected=[args.annotations])
-        if args.format == "brat":
-            safeio.check_output(str(Path(destination).with_suffix(".txt")), protected=[args.annotations])
     source = untrusted.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
     try:
         fingerprint = source.find_document(args.document).fingerprint if args.document else None
         selection = exchange.select(source, tags=args.tag, authors=args.author, document=fingerprint)
-        data = exchange.render_selection(selection, args.format, jsonl=args.jsonl)
+        # The one export path the window's dialog takes too (exchange.write), to the file or to stdout.
+        exchange.write(
+            selection,
+            args.format,
+            sys.stdout.buffer if destination is None else destination,
+            jsonl=args.jsonl,
+            annotation_file=args.annotations,
+        )
     finally:
         source.close()
     if destination is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
         return 0
-    if args.format == "brat":
-        from desktop.core.exchange import brat
-
-        ann, txt = brat.write(selection, destination)
-        destination = f"{ann} and {txt}"
-    else:
-        exchange.write_atomic(destination, data)
+    if exchange.get(args.format).write_files is not None:
+        destination = f"{destination} and {Path(destination).with_suffix('.txt')}"
     count = len(selection.annotations)
     print(f"wrote {count} passage{'s' if count != 1 else ''} to {destination}")
     return 0

@@ -43,8 +43,8 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from PySide6.QtWidgets import QApplication
 
-    from desktop.core import model
-    from desktop.ui import commands, main_window
+    from desktop.core import model, operations
+    from desktop.ui import main_window
 
     app = QApplication([])
     window = main_window.MainWindow()
@@ -64,9 +64,9 @@ def main() -> int:
     claim = ids[TAGS[0][0]]
     for phrase, relation in ((TAGS[1][0], "supports"), (TAGS[2][0], "supports"), (TAGS[4][0], "based-on")):
         link = model.Link(model.new_id(), ids[phrase], claim, relation, sess.store.annotator, model.now_utc())
-        window.run_command(commands.AddLink(sess, link))
+        sess.run("Link", lambda k=link: operations.link(sess.store, k))
     note = "Central claim of the piece: check against the 2024 treaty."
-    window.run_command(commands.UpdateAnnotations(sess, [claim], note=note))
+    sess.run("Edit note", lambda: operations.note(sess.store, sess.current([claim]), note))
     at = text.index(TAGS[1][0])
     window.reader.select_cp(at, at)
     window.reader.centerCursor()

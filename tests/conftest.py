@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -27,6 +28,23 @@ TESTDATA = REPO.parent / "shared" / "testdata"
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_BASE, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh data folder for EACH test: XDG data/config/cache, HOME, and QSettings' user path point into a
+    new temporary folder, so no test sees another's recent files, settings, window state or annotation files."""
+    base = tmp_path_factory.mktemp("home")
+    for name in ("DATA", "CONFIG", "CACHE"):
+        folder = base / name.lower()
+        folder.mkdir()
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(folder))
+    monkeypatch.setenv("HOME", str(base))
+    qtcore = sys.modules.get("PySide6.QtCore")  # only when Qt is loaded: core tests stay free of it
+    if qtcore is not None:
+        settings = qtcore.QSettings
+        settings.setPath(settings.Format.IniFormat, settings.Scope.UserScope, str(base / "config"))
+    return base
 
 
 @pytest.fixture

@@ -974,8 +974,3 @@ def _route_edges(
             )
         )
     return edges
-
-
-def boxes_overlap(a: MapBox, b: MapBox) -> bool:
-    """Whether two boxes share any area (touching edges do not count)."""
-    return a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h

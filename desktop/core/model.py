@@ -6,6 +6,7 @@ import bisect
 import dataclasses
 import datetime
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 CONTEXT_CHARS = 32
@@ -116,6 +117,57 @@ DEFAULT_RELATIONS: tuple[Relation, ...] = (
 # Palette for tags users add themselves, chosen to stay distinct from the defaults.
 EXTRA_TAG_COLOURS: tuple[str, ...] = ("#f56c6c", "#13c2c2", "#a0d911", "#eb2f96", "#d4a017", "#8c8c8c")
 
+UNKNOWN_TAG_COLOUR = "#8c8c8c"
+"""The grey of a tag the tag set lacks (a colleague's tag, a damaged row)."""
+
+
+class TagSet:
+    """A file's tags in display order, looked up by name; an unknown name gets one grey stand-in."""
+
+    def __init__(self, tags: Iterable[Tag] = ()) -> None:
+        """Hold ``tags`` (later ones of the same name win)."""
+        self._by_name: dict[str, Tag] = {t.name: t for t in tags}
+
+    def __iter__(self) -> Iterator[Tag]:
+        return iter(self._by_name.values())
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def get(self, name: str) -> Tag:
+        """Return the tag called ``name``, or a grey stand-in labelled with the name."""
+        return self._by_name.get(name) or Tag(name, name, UNKNOWN_TAG_COLOUR)
+
+    def find(self, name: str) -> Tag | None:
+        """Return the tag called ``name``, or None."""
+        return self._by_name.get(name)
+
+    def names(self) -> list[str]:
+        """The tags' names in display order."""
+        return list(self._by_name)
+
+    def with_extra(self, tags: Iterable[Tag]) -> TagSet:
+        """Return a set that also holds ``tags`` whose names this one lacks (a colleague's tags)."""
+        merged = TagSet(self)
+        for t in tags:
+            merged._by_name.setdefault(t.name, t)
+        return merged
+
+    def new_tag(self, name: str, *, label: str | None = None, colour: str | None = None, shortcut: str = "") -> Tag:
+        """Return the tag a file with this set gets when ``name`` is added: a free colour, the next position."""
+        used = {t.colour for t in self}
+        free = [c for c in EXTRA_TAG_COLOURS if c not in used] or list(EXTRA_TAG_COLOURS)
+        return Tag(
+            name=name,
+            label=label or name[:1].upper() + name[1:],
+            colour=colour or free[0],
+            shortcut=shortcut,
+            position=max((t.position for t in self), default=-1) + 1,
+        )
+
 
 @dataclass(frozen=True)
 class Changes:
@@ -139,7 +191,7 @@ class Changes:
     """Annotations or documents whose grade, hypothesis flag or ACH rating changed."""
 
     def __bool__(self) -> bool:
-        return any(dataclasses.astuple(self))
+        return any(getattr(self, f.name) for f in dataclasses.fields(self))  # astuple would copy every id
 
     def __or__(self, other: Changes) -> Changes:
         """Return the union of two changes, each id once, in order."""

@@ -1237,6 +1237,94 @@ class Store:
             self.db.execute("DELETE FROM links WHERE id = ?", (link_id,))
         return rows[0]
 
+    # -- one edit of the operation layer (desktop.core.operations) -------------------------------
+
+    def apply_edit(
+        self,
+        *,
+        remove_links: Sequence[str] = (),
+        remove_annotations: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+        remove_relations: Sequence[str] = (),
+        remove_documents: Sequence[str] = (),
+        documents: Sequence[model.Document] = (),
+        tags: Sequence[model.Tag] = (),
+        relations: Sequence[model.Relation] = (),
+        annotations: Sequence[model.Annotation] = (),
+        replace: Sequence[model.Annotation] = (),
+        links: Sequence[model.Link] = (),
+    ) -> tuple[list[model.Annotation], list[model.Link]]:
+        """Make one edit in ONE transaction: all of it or none of it.
+
+        Removals run first (links, annotations with every link touching them, then tags, relations and
+        documents), then insertions (documents, tags, relations, annotations), then ``replace`` writes
+        whole annotations over the stored ones with the same ids, and last ``links`` are inserted.
+
+        Returns:
+            The annotations and links that were removed, as they were, so that the edit can be undone exactly.
+
+        Raises:
+            StoreError: the write failed or was refused; nothing was changed.
+        """
+        ann_ids = list(dict.fromkeys(remove_annotations))
+        columns = ", ".join(f'"{c}"' for c in _ANNOTATION_COLUMNS)
+        placeholders = ", ".join("?" for _ in _ANNOTATION_COLUMNS)
+        gone: list[model.Annotation] = []
+        gone_links: dict[str, model.Link] = {}
+        with self._write():
+            for i in range(0, len(remove_links), 400):
+                chunk = list(remove_links[i : i + 400])
+                marks = ", ".join("?" for _ in chunk)
+                for row in self.db.execute(_LINK_SELECT + f" WHERE id IN ({marks})", chunk):
+                    gone_links.setdefault(row[0], _link(row))
+            for i in range(0, len(ann_ids), 400):
+                chunk = ann_ids[i : i + 400]
+                marks = ", ".join("?" for _ in chunk)
+                for row in self.db.execute(
+                    _LINK_SELECT + f" WHERE source IN ({marks}) OR target IN ({marks})", chunk * 2
+                ):
+                    gone_links.setdefault(row[0], _link(row))
+                gone.extend(
+                    _annotation(r) for r in self.db.execute(_ANNOTATION_SELECT + f" WHERE id IN ({marks})", chunk)
+                )
+            if gone_links:
+                self.db.conn.executemany("DELETE FROM links WHERE id = ?", [(k,) for k in gone_links])
+            if gone:
+                self.db.conn.executemany("DELETE FROM annotations WHERE id = ?", [(a.id,) for a in gone])
+            for table, key, names in (
+                ("tags", "name", remove_tags),
+                ("relations", "name", remove_relations),
+                ("documents", "fingerprint", remove_documents),
+            ):
+                if names:
+                    self.db.conn.executemany(f"DELETE FROM {table} WHERE {key} = ?", [(n,) for n in names])
+            if documents:
+                self.db.conn.executemany(
+                    "INSERT INTO documents (fingerprint, title, path, kind, text, added) VALUES (?, ?, ?, ?, ?, ?)",
+                    [(d.fingerprint, d.title, d.path, d.kind, d.text, d.added) for d in documents],
+                )
+            for tag in tags:
+                self._insert_tag(tag)
+            if relations:
+                self.db.conn.executemany(
+                    "INSERT INTO relations (name, label, position) VALUES (?, ?, ?)",
+                    [(r.name, r.label, r.position) for r in relations],
+                )
+            if annotations:
+                self.db.conn.executemany(
+                    f"INSERT INTO annotations ({columns}) VALUES ({placeholders})",
+                    [_annotation_params(a) for a in annotations],
+                )
+            if replace:
+                self.db.conn.executemany(
+                    'UPDATE annotations SET tag = ?, start = ?, "end" = ?, quote = ?, prefix = ?, suffix = ?, '
+                    "note = ?, modified = ? WHERE id = ?",
+                    [(a.tag, a.start, a.end, a.quote, a.prefix, a.suffix, a.note, a.modified, a.id) for a in replace],
+                )
+            if links:
+                self._insert_links(links)
+        return gone, list(gone_links.values())
+
     # -- whole-file operations -------------------------------------------------------------------
 
     def save_copy(self, destination: str | os.PathLike[str]) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop.core import model
 
@@ -27,6 +29,19 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Actions", text)
 
 
+ANNOTATION_MENU = (
+    "annotation_note",
+    "annotation_delete",
+    "annotation_extent",
+    "annotation_merge",
+    "link_start",
+    "link_remove",
+    "-",
+    "annotation_copy_markdown",
+    "annotation_export_selected",
+)
+"""The Annotation menu after the tag actions, also the list's context menu."""
+
 SPECS: tuple[Spec, ...] = (
     Spec("file_open", "&Open...", (Std.Open,), "Open an article or an annotation file"),
     Spec("file_save_copy", "Save a &Copy As...", (Std.SaveAs,), "Write the annotation file as one file to hand on"),
@@ -41,6 +56,10 @@ SPECS: tuple[Spec, ...] = (
     Spec("edit_search_pane", "Search &Annotations", ("Ctrl+Shift+F",), "Search the quotes and notes in the pane"),
     Spec("annotation_note", "Edit &Note...", ("N",), "Write a note on the selected annotation"),
     Spec("annotation_delete", "&Delete Annotation", (Std.Delete,), "Delete the selected annotations"),
+    Spec(
+        "annotation_extent", "Set &Passage to Selection", ("Ctrl+Shift+E",), "Make the selected text the row's passage"
+    ),
+    Spec("annotation_merge", "&Merge Annotations", ("Ctrl+Shift+M",), "Merge the selected annotations into one"),
     Spec("annotation_copy_markdown", "Copy as &Markdown", ("Ctrl+Shift+C",), "Copy the selected rows as Markdown"),
     Spec("annotation_export_selected", "Export &Selected Rows...", (), "Export only the selected annotations"),
     Spec("link_start", "&Link to...", ("L",), "Link the selected annotation to a claim: then click the target"),
@@ -54,8 +73,60 @@ SPECS: tuple[Spec, ...] = (
 )
 
 
+MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "&File",
+        ("file_open", "@recent", "-", "file_save_copy", "file_export", "file_import", "file_review", "-")
+        + ("file_add_tag", "-", "file_quit"),
+    ),
+    ("&Edit", ("edit_undo", "edit_redo", "-", "edit_find", "edit_find_next", "edit_find_previous", "edit_search_pane")),
+    ("&Annotation", ("@tags", *ANNOTATION_MENU)),
+    ("&View", ("view_annotations", "view_outline", "view_map", "view_review")),
+    ("&Help", ("help_shortcuts", "help_about")),
+)
+"""The menu bar: each menu's title and its actions by name; ``-`` is a separator,
+``@name`` a place the window fills itself (the recent files, the tag actions)."""
+
+
+def fill_menu(menu: QMenu, names: Sequence[str], actions: Mapping[str, QAction], places: Mapping[str, Any]) -> None:
+    """Add the named actions to ``menu``; an ``@name`` calls ``places[name](menu)``."""
+    for name in names:
+        if name == "-":
+            menu.addSeparator()
+        elif name.startswith("@"):
+            places[name[1:]](menu)
+        else:
+            menu.addAction(actions[name])
+
+
 class Actions:
-    """The window's actions, reachable as attributes (``actions.file_open``) and by name."""
+    """The window's actions, as typed attributes (``actions.file_open``) and by name (:attr:`by_name`)."""
+
+    file_open: QAction
+    file_save_copy: QAction
+    file_export: QAction
+    file_import: QAction
+    file_review: QAction
+    file_add_tag: QAction
+    file_quit: QAction
+    edit_find: QAction
+    edit_find_next: QAction
+    edit_find_previous: QAction
+    edit_search_pane: QAction
+    annotation_note: QAction
+    annotation_delete: QAction
+    annotation_extent: QAction
+    annotation_merge: QAction
+    annotation_copy_markdown: QAction
+    annotation_export_selected: QAction
+    link_start: QAction
+    link_remove: QAction
+    view_outline: QAction
+    view_map: QAction
+    view_annotations: QAction
+    view_review: QAction
+    help_shortcuts: QAction
+    help_about: QAction
 
     def __init__(self, parent: QWidget) -> None:
         """Create every action with ``parent`` as owner."""
@@ -78,16 +149,10 @@ class Actions:
                 action.setStatusTip(_tr(spec.tip))
                 action.setToolTip(_tr(spec.tip))
             self.by_name[spec.name] = action
+            setattr(self, spec.name, action)
         for name in ("file_open", "file_save_copy", "file_export", "file_import", "file_review", "file_quit"):
             self.by_name[name].setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.tag_actions: dict[str, QAction] = {}
-
-    def __getattr__(self, name: str) -> QAction:
-        try:
-            action: QAction = self.__dict__["by_name"][name]
-            return action
-        except KeyError:
-            raise AttributeError(name) from None
 
     def make_tag_actions(self, tags: list[model.Tag]) -> list[QAction]:
         """(Re)create one ``tag_<name>`` action per tag, with its shortcut key."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from desktop import cli
+from desktop import arguments
 from desktop.core import documents, errors, store
 
 log = logging.getLogger("desktop")
@@ -49,9 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     Bad arguments (a missing or unreadable file, a damaged annotation file) print one line on
     stderr and return 2 before any window appears.
     """
-    args = cli.gui_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = arguments.gui_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     configure_logging()
-    app = QApplication.instance() or QApplication([sys.argv[0], *_qt_args()])
+    app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setOrganizationName("Warrant")
     app.setApplicationName("Warrant")
@@ -85,7 +85,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     window.show()
     return app.exec()
-
-
-def _qt_args() -> list[str]:
-    return []

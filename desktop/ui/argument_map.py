@@ -81,24 +81,24 @@ def _tint(colour: QColor, amount: float = 0.82) -> QColor:
 class _Box(QGraphicsRectItem):
     """One annotation: a tinted box with its tag's label and the start of its quote."""
 
-    def __init__(self, box: argument.MapBox, annotation: model.Annotation, tag: model.Tag | None) -> None:
+    def __init__(self, box: argument.MapBox, annotation: model.Annotation, tag: model.Tag) -> None:
         super().__init__(0, 0, box.w, box.h)
         self.annotation_id = box.id
         self.setPos(box.x, box.y)
         self.setZValue(Z_BOX)
         self.setData(ID_KEY, box.id)
-        colour = QColor(tag.colour if tag else "#8c8c8c")
+        colour = QColor(tag.colour)
         if not colour.isValid():
-            colour = QColor("#8c8c8c")
+            colour = QColor(model.UNKNOWN_TAG_COLOUR)
         self.colour = colour
         self.setBrush(QBrush(_tint(colour)))
         self.setPen(QPen(colour.darker(115), 1.6))
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip(plain.tooltip(f"{tag.label if tag else annotation.tag}\n\n{annotation.quote}"))
+        self.setToolTip(plain.tooltip(f"{tag.label}\n\n{annotation.quote}"))
         self.setAcceptHoverEvents(True)
 
-        heading = QGraphicsSimpleTextItem(core_text.one_line(tag.label if tag else annotation.tag).upper(), self)
+        heading = QGraphicsSimpleTextItem(core_text.one_line(tag.label).upper(), self)
         font = QFont()
         font.setPointSizeF(7.5)
         font.setBold(True)
@@ -216,7 +216,7 @@ class ArgumentMapView(QGraphicsView):
         """Draw the map of one document's annotations and links (the zoom is kept)."""
         anns = list(annotations)
         by_id = {a.id: a for a in anns}
-        tag_of = {t.name: t for t in tags}
+        tag_of = model.TagSet(tags)
         self.map_layout = argument.layout_map(
             anns,
             links,

@@ -53,7 +53,7 @@ class AnnotationModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[model.Annotation] = []
         self._keys: list[tuple[int, int, str, str]] = []
-        self._tags: dict[str, model.Tag] = {}
+        self._tags = model.TagSet()
         self._tints: dict[str, QBrush] = {}
         self._lines: dict[tuple[str, int], str] = {}
         self._answers: dict[int, Callable[[model.Annotation, int], Any]] = {
@@ -74,13 +74,13 @@ class AnnotationModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = sorted(annotations, key=_key)
         self._keys = [_key(a) for a in self._rows]
-        self._tags = {t.name: t for t in tags}
+        self._tags = model.TagSet(tags)
         self._tints = {}
         self.endResetModel()
 
     def set_tags(self, tags: Sequence[model.Tag]) -> None:
         """Update tag labels and colours."""
-        self._tags = {t.name: t for t in tags}
+        self._tags = model.TagSet(tags)
         self._tints = {}
         if self._rows:
             self.dataChanged.emit(self.index(0, TAG), self.index(len(self._rows) - 1, TAG))
@@ -158,8 +158,7 @@ class AnnotationModel(QAbstractTableModel):
 
     def _display(self, a: model.Annotation, col: int) -> Any:
         if col == TAG:
-            tag = self._tags.get(a.tag)
-            return tag.label if tag else a.tag
+            return self._tags.get(a.tag).label
         if col == PASSAGE:
             return self._line(a.quote, PREVIEW_CHARS)
         if col == NOTE:
@@ -198,8 +197,7 @@ class AnnotationModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def _colour(self, tag_name: str) -> QColor:
-        tag = self._tags.get(tag_name)
-        return QColor(tag.colour if tag else "#8c8c8c")
+        return QColor(self._tags.get(tag_name).colour)
 
     def _tint(self, tag_name: str) -> QBrush:
         """The tag cell's background: the tag's colour, light enough for dark and light text alike."""

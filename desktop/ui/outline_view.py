@@ -72,7 +72,7 @@ class OutlineModel(QAbstractItemModel):
         super().__init__(parent)
         self._items: list[_Item] = []
         self._top: list[_Item] = []
-        self._tags: dict[str, model.Tag] = {}
+        self._tags = model.TagSet()
         self._outline = argument.Outline()
         self._build(argument.Outline(), model.DEFAULT_TAGS, model.DEFAULT_RELATIONS)
 
@@ -107,12 +107,12 @@ class OutlineModel(QAbstractItemModel):
         self._outline = outline
         self._items = []
         self._top = []
-        self._tags = {t.name: t for t in tags}
+        self._tags = model.TagSet(tags)
         rel_label = {r.name: r.label for r in relations}
 
         def annotation_text(a: model.Annotation, relation: str | None = None, repeated: bool = False) -> str:
             tag = self._tags.get(a.tag)
-            text = f"{core_text.one_line(tag.label if tag else a.tag)}: {core_text.shorten(a.quote, QUOTE_CHARS)}"
+            text = f"{core_text.one_line(tag.label)}: {core_text.shorten(a.quote, QUOTE_CHARS)}"
             if relation is not None:
                 text = f"{core_text.one_line(rel_label.get(relation, relation))} \u00b7 {text}"
             if repeated:
@@ -218,14 +218,12 @@ class OutlineModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if a is None:
                 return None
-            tag = self._tags.get(a.tag)
             # Plain text only: a quote is never rendered as markup.
-            return plain.tooltip(f"{tag.label if tag else a.tag}\n\n{a.quote}")
+            return plain.tooltip(f"{self._tags.get(a.tag).label}\n\n{a.quote}")
         if role == Qt.ItemDataRole.DecorationRole:
             if a is None:
                 return None
-            tag = self._tags.get(a.tag)
-            return QColor(tag.colour if tag else "#8c8c8c")
+            return QColor(self._tags.get(a.tag).colour)
         if role == Qt.ItemDataRole.FontRole:
             if item.kind == "section":
                 font = QFont()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import model
 from desktop.ui import models
+from desktop.ui import session as session_mod
 
 PREPARE_SLICE = 2000
 """Annotations whose search text is prepared per idle turn (about 2 ms each)."""
@@ -179,6 +180,31 @@ class AnnotationPane(QWidget):
             self._show_counts()
             if self.proxy.filtering():
                 self._keeping_selection(self.proxy.refilter)
+
+    def follow(self, sess: session_mod.Session) -> None:
+        """Show ``sess``'s document and refresh from its ``changed`` signal from now on."""
+        sess.changed.connect(lambda changes: self.apply(changes, sess.tags, sess.annotations, sess.before))
+
+    def apply(
+        self,
+        changes: model.Changes,
+        tags: Iterable[model.Tag],
+        now: Mapping[str, model.Annotation],
+        before: Mapping[str, model.Annotation],
+    ) -> None:
+        """Refresh the rows an edit names: ``now`` is the shown document's annotations after it, ``before`` the
+        changed and removed ones as they were; the tag filters are rebuilt only when the tag set changed."""
+        if changes.tags:
+            self.set_tags(list(tags))
+        gone = [before[i] for i in changes.removed if i in before]
+        if gone:
+            self.removed(gone)
+        for annotation_id in changes.changed:
+            if annotation_id in before and annotation_id in now:
+                self.changed(before[annotation_id], now[annotation_id])
+        added = [now[i] for i in changes.added if i in now]
+        if added:
+            self.added(added)
 
     def _show_counts(self) -> None:
         parts = [f"{t.label} {self._tally.get(t.name, 0)}" for t in self._tags]

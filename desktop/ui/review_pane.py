@@ -95,13 +95,13 @@ class AlignmentModel(QAbstractTableModel):
         """Make an empty model."""
         super().__init__(parent)
         self.rows: list[Row] = []
-        self.tags: dict[str, model.Tag] = {}
+        self.tags = model.TagSet()
 
-    def reset(self, rows: Sequence[Row], tags: dict[str, model.Tag]) -> None:
+    def reset(self, rows: Sequence[Row], tags: model.TagSet) -> None:
         """Show new rows."""
         self.beginResetModel()
         self.rows = list(rows)
-        self.tags = dict(tags)
+        self.tags = tags
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt override
@@ -118,8 +118,7 @@ class AlignmentModel(QAbstractTableModel):
     def _label(self, a: model.Annotation | None) -> str:
         if a is None:
             return "—"
-        tag = self.tags.get(a.tag)
-        return tag.label if tag else a.tag
+        return self.tags.get(a.tag).label
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -149,8 +148,7 @@ class AlignmentModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and col in (1, 2):
             a = row.mine if col == 1 else row.theirs
             if a is not None:
-                tag = self.tags.get(a.tag)
-                return QColor(tag.colour if tag else "#8c8c8c")
+                return QColor(self.tags.get(a.tag).colour)
         if role == Qt.ItemDataRole.UserRole:
             return row.kind
         return None
@@ -291,12 +289,12 @@ class ReviewPane(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
         self._data: dict[str, Any] = {}
-        self._tags: dict[str, model.Tag] = {}
+        self._tags = model.TagSet()
 
     # -- filling ------------------------------------------------------------------------------
 
     def show_review(
-        self, doc: review.DocumentReview | None, data: dict[str, Any], tags: dict[str, model.Tag], notes: list[str]
+        self, doc: review.DocumentReview | None, data: dict[str, Any], tags: model.TagSet, notes: list[str]
     ) -> None:
         """Show one document's review: ``data`` is that document's entry of ``review.report_data``."""
         self._data = data
@@ -336,14 +334,14 @@ class ReviewPane(QWidget):
         self.confusion_for.blockSignals(False)
         self._show_confusion()
         self.by_tag_menu.clear()
-        for tag in tags.values():
+        for tag in tags:
             action = self.by_tag_menu.addAction(tag.label)
             action.triggered.connect(lambda _c=False, name=tag.name: self.accept_tag.emit(name))
 
     def _show_figures(self) -> None:
         colleagues = self._data.get("colleagues", [])
         tag_names = list(dict.fromkeys(t for c in colleagues for t in c.get("kappa", {})))
-        header = ["Colleague", *[self._tags[t].label if t in self._tags else t for t in tag_names]]
+        header = ["Colleague", *[self._tags.get(t).label for t in tag_names]]
         header += ["κ overall", "Precision", "Recall", "F1"]
         self.figures.clear()
         self.figures.setColumnCount(len(header))
@@ -379,11 +377,15 @@ class ReviewPane(QWidget):
         cells = colleagues[index].get("confusion", [])
         names = list(
             dict.fromkeys(
-                [*self._tags, *(c["mine"] for c in cells if c["mine"]), *(c["theirs"] for c in cells if c["theirs"])]
+                [
+                    *self._tags.names(),
+                    *(c["mine"] for c in cells if c["mine"]),
+                    *(c["theirs"] for c in cells if c["theirs"]),
+                ]
             )
         )
         axis = [*names, None]
-        labels = [self._tags[n].label if n in self._tags else (n or "none") for n in names] + ["none"]
+        labels = [self._tags.get(n).label for n in names] + ["none"]
         self.confusion.setRowCount(len(axis))
         self.confusion.setColumnCount(len(axis))
         self.confusion.setVerticalHeaderLabels([f"mine: {x}" for x in labels])

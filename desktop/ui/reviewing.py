@@ -1,18 +1,21 @@
-"""Drives a review in the window: reads colleagues' files, overlays their passages, accepts into mine."""
+"""Drives a review: reads colleagues' files, overlays their passages in the reader, accepts into mine.
+
+The reviewer knows the session (my file, its operations) and the reader (the overlay), never the window.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QWidget
 
-from desktop.core import errors, model, review, untrusted
-from desktop.ui import commands, review_pane
-
-if TYPE_CHECKING:
-    from desktop.ui.main_window import MainWindow
+from desktop.core import errors, model, operations, review, untrusted
+from desktop.ui import reader as reader_mod
+from desktop.ui import review_pane
+from desktop.ui import session as session_mod
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +25,20 @@ MARK_PREFIX = "review:"
 class Reviewer(QObject):
     """The colleagues' files under review and the current result, for the window's current document."""
 
-    def __init__(self, window: MainWindow) -> None:
-        """Attach to ``window``; nothing is reviewed yet."""
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        reader: reader_mod.Reader,
+        parent: QObject | None = None,
+        *,
+        status: Callable[[str, int], None] = lambda _text, _ms: None,
+        in_view: Callable[[], bool] = lambda: True,
+    ) -> None:
+        """Overlay colleagues' passages in ``reader``; ``in_view`` says whether the Review tab is shown."""
+        super().__init__(parent)
+        self.reader = reader
+        self.session: session_mod.Session | None = None
+        self.status = status
+        self.in_view = in_view
         self.files: list[untrusted.ColleagueFile] = []
         self.result: review.Review | None = None
         self.current: review.DocumentReview | None = None
@@ -36,6 +49,19 @@ class Reviewer(QObject):
         self._pending.setSingleShot(True)
         self._pending.setInterval(0)
         self._pending.timeout.connect(self.refresh)
+
+    def set_session(self, sess: session_mod.Session | None) -> None:
+        """Review against ``sess`` (my open file) from now on; my edits mark the comparison stale."""
+        if self.session is not None:
+            self.session.changed.disconnect(self._on_changes)
+        self._pending.stop()
+        self.session = sess
+        if sess is not None:
+            sess.changed.connect(self._on_changes)
+
+    def _on_changes(self, changes: model.Changes) -> None:
+        if changes.added or changes.changed or changes.removed or changes.links_added or changes.links_removed:
+            self.schedule()
 
     # -- files --------------------------------------------------------------------------------
 
@@ -69,7 +95,7 @@ class Reviewer(QObject):
         if not self.files:
             return
         self.stale = True
-        if self.pane is not None and self.window.tabs.currentWidget() is self.pane:
+        if self.pane is not None and self.in_view():
             self._pending.start()
 
     def refresh_if_stale(self) -> None:
@@ -79,7 +105,7 @@ class Reviewer(QObject):
 
     def refresh(self) -> None:
         """Compare my file (as it is now) with the colleagues' files, for the shown document."""
-        sess = self.window.session
+        sess = self.session
         if sess is None or not self.files:
             return
         self.stale = False
@@ -95,29 +121,29 @@ class Reviewer(QObject):
         notes = [f"{u['annotator']}: {u['title']!r} not compared ({u['reason']})" for u in data.get("unmatched", [])]
         if self.current is None:
             notes.append("No colleague's file has this article (or a version of it).")
-        tags = {t.name: t for t in sess.tags}
-        for f in self.files:
-            for t in f.tags:
-                tags.setdefault(t.name, t)
+        tags = self._tags(sess)
         if self.pane is not None:
             self.pane.show_review(self.current, doc_data, tags, notes)
         self._draw_marks(tags)
 
+    def _tags(self, sess: session_mod.Session) -> model.TagSet:
+        return sess.tags.with_extra(t for f in self.files for t in f.tags)
+
     def _drop_marks(self) -> None:
-        reader = self.window.reader
+        reader = self.reader
         reader.drop_marks([k for k in reader.highlighter.marks if k.startswith(MARK_PREFIX)])
 
-    def _draw_marks(self, tags: dict[str, model.Tag]) -> None:
+    def _draw_marks(self, tags: model.TagSet) -> None:
         self._drop_marks()
         if self.current is None:
             return
-        reader = self.window.reader
+        reader = self.reader
         items = []
         for c in self.current.colleagues:
             if c.label in self.hidden:
                 continue
             for a in c.annotations:
-                tag = tags.get(a.tag) or model.Tag(a.tag, a.tag, "#8c8c8c")
+                tag = tags.get(a.tag)
                 items.append((f"{MARK_PREFIX}{c.label}:{a.id}", reader.mark_for(a, tag, colleague=c.label)))
         reader.set_marks(items)
 
@@ -127,13 +153,17 @@ class Reviewer(QObject):
             self.hidden.discard(label)
         else:
             self.hidden.add(label)
-        sess = self.window.session
+        sess = self.session
         if sess is not None:
-            tags = {t.name: t for t in sess.tags}
-            for f in self.files:
-                for t in f.tags:
-                    tags.setdefault(t.name, t)
-            self._draw_marks(tags)
+            self._draw_marks(self._tags(sess))
+
+    def show_row(self, row: object) -> None:
+        """Show both passages of an alignment row: the reader selects the stretch covering them."""
+        spans = [a for a in (getattr(row, "mine", None), getattr(row, "theirs", None)) if a is not None]
+        if getattr(row, "kind", "") == "orphan":
+            spans = [a for a in spans if a is not getattr(row, "theirs", None)]
+        if spans:
+            self.reader.select_cp(min(a.start for a in spans), max(a.end for a in spans))
 
     # -- accepting ----------------------------------------------------------------------------
 
@@ -187,44 +217,57 @@ class Reviewer(QObject):
         return self._apply(ids, f"Accept all theirs of {tag}")
 
     def _apply(self, acceptances: Sequence[tuple[review.ColleagueReview, list[str]]], text: str) -> int:
-        window = self.window
-        sess = window.session
+        """Accept: their passages and links, and the tags and relations they need, as ONE undoable step."""
+        sess = self.session
         if sess is None:
             return 0
         annotations: list[model.Annotation] = []
         links: list[model.Link] = []
+        tags: list[model.Tag] = []
+        relations: list[str] = []
         existing = list(sess.annotations.values())
+        mine_tags = [t.name for t in sess.store.tags()]
+        mine_relations = [r.name for r in sess.store.relations()]
         for c, ids in acceptances:
             result = review.accept(
                 c,
                 ids,
                 author=sess.store.annotator,
                 existing=existing + annotations,
-                tags=[t.name for t in sess.store.tags()],
-                relations=[r.name for r in sess.store.relations()],
+                tags=mine_tags + [t.name for t in tags],
+                relations=mine_relations + relations,
             )
-            try:
-                for name in result.missing_tags:
-                    theirs = next((t for t in c.file.tags if t.name == name), None)
-                    sess.store.add_tag(
-                        name, label=theirs.label if theirs else None, colour=theirs.colour if theirs else None
-                    )
-                for name in result.missing_relations:
-                    sess.store.add_relation(name)
-            except errors.WarrantError as exc:
-                window.error(str(exc))
-                return 0
-            if result.missing_tags:
-                sess.reload_tags()
+            theirs = model.TagSet(c.file.tags)
+            tags.extend(theirs.get(name) for name in result.missing_tags)
+            relations.extend(result.missing_relations)
             annotations.extend(result.annotations)
             links.extend(result.links)
         if not annotations:
-            window.statusBar().showMessage(
-                window.tr("Nothing to accept: those passages are in your file already"), 5000
-            )
+            self.status(self.tr("Nothing to accept: those passages are in your file already"), 5000)
             return 0
-        command = commands.AddAnnotations(sess, annotations, links, text=f"{text} ({len(annotations)})")
-        if not window.run_command(command):
+        accepted = operations.Accepted(tuple(annotations), tuple(links), tuple(tags), tuple(relations))
+        if not sess.run(f"{text} ({len(annotations)})", lambda: operations.accept(sess.store, accepted)):
             return 0
-        window.statusBar().showMessage(window.tr("Accepted %d passages into your file") % len(annotations), 5000)
+        self.status(self.tr("Accepted %d passages into your file") % len(annotations), 5000)
         return len(annotations)
+
+
+def open_review(
+    reader: reader_mod.Reader,
+    parent: QWidget,
+    sess: session_mod.Session | None,
+    *,
+    status: Callable[[str, int], None],
+    in_view: Callable[[review_pane.ReviewPane], bool],
+) -> Reviewer:
+    """Make a reviewer and its Review pane (``reviewer.pane``), wired to each other and to ``sess``."""
+    page = review_pane.ReviewPane(parent)
+    reviewer = Reviewer(reader, parent, status=status, in_view=lambda: in_view(page))
+    reviewer.pane = page
+    reviewer.set_session(sess)
+    page.row_activated.connect(reviewer.show_row)
+    page.colleague_toggled.connect(reviewer.toggle)
+    page.accept_selected.connect(lambda: reviewer.accept_rows(page.selected_rows()))
+    page.accept_agreed.connect(reviewer.accept_agreed)
+    page.accept_tag.connect(reviewer.accept_tag)
+    return reviewer

@@ -1,136 +1,139 @@
-"""The open annotation file and current document, and the signals that tell views what changed.
+"""The operation layer of the window: the open annotation file, its undo stack, and ONE signal saying what changed.
 
-Undo commands call the methods here; each method writes through the store first (one committed
-transaction) and only then emits a signal naming exactly what changed, so the reader repaints one
-passage and the pane inserts or removes rows, never reloading everything.
+Every edit runs through :meth:`Session.run` as a :class:`~desktop.ui.commands.Operation` (a ``QUndoCommand``)
+around a function of :mod:`desktop.core.operations`, which writes in one transaction and returns the
+:class:`~desktop.core.model.Changes`. The session updates its copy of the shown document's annotations and
+links from the edit itself (never by re-reading the file) and emits :attr:`Session.changed`; each view
+refreshes only what the changes name (Anki's ``CollectionOp`` / ``OpChanges``).
+
+Failures:
+    * a command whose first redo fails is reported and never enters the stack;
+    * an undo or redo that fails leaves the file as it was (one transaction) and is reported; the command is
+      marked obsolete, so ``QUndoStack`` drops it and its index stays where the file is: after a failed undo
+      the edit stays done (and can no longer be undone), after a failed redo it stays undone and the redo
+      history above it, which was built on it, is dropped too.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
 
-from desktop.core import model, store
+from desktop.core import errors, model, operations, store
 
 log = logging.getLogger(__name__)
 
+ErrorSink = Callable[[str], None]
+
 
 class Session(QObject):
-    """One annotation file with one document shown."""
+    """One annotation file with one document shown, and the undo stack of its edits."""
 
+    changed = Signal(object)
+    """model.Changes of one edit, its undo or its redo; :attr:`before` holds the old annotations meanwhile."""
     document_changed = Signal()
-    """The shown document changed: views reload everything (the only full reload)."""
-    annotations_added = Signal(list)
-    """list[model.Annotation] of the shown document, just committed."""
-    annotations_removed = Signal(list)
-    """list[model.Annotation] just deleted."""
-    annotation_changed = Signal(object, object)
-    """(old, new) model.Annotation after a retag or a note edit."""
-    links_changed = Signal()
-    tags_changed = Signal()
+    """Another document is shown: views reload everything (the only full reload)."""
 
-    def __init__(self, st: store.Store, document: model.Document, parent: QObject | None = None) -> None:
-        """Open ``document`` of ``st``."""
+    def __init__(
+        self,
+        st: store.Store,
+        document: model.Document,
+        parent: QObject | None = None,
+        *,
+        on_error: ErrorSink | None = None,
+    ) -> None:
+        """Open ``document`` of ``st``; failures of undo and redo go to ``on_error`` (a dialog in the window)."""
         super().__init__(parent)
         self.store = st
         self.document = document
+        self.undo_stack = QUndoStack(self)
+        self.on_error: ErrorSink = on_error or (lambda message: log.error("%s", message))
         self.annotations: dict[str, model.Annotation] = {}
         self.links: dict[str, model.Link] = {}
-        self.tags: list[model.Tag] = []
+        self.tags = model.TagSet()
+        self.before: dict[str, model.Annotation] = {}
+        """While :attr:`changed` is emitted: the annotations changed or removed, as they were."""
         self._load()
 
     def _load(self) -> None:
-        self.tags = self.store.tags()
+        self.tags = model.TagSet(self.store.tags())
         self.annotations = {a.id: a for a in self.store.annotations(self.document.fingerprint)}
         self.links = {k.id: k for k in self.store.links(self.document.fingerprint)}
 
     def tag(self, name: str) -> model.Tag:
-        """Return the tag called ``name`` (a grey stand-in if the tag set lacks it)."""
-        for t in self.tags:
-            if t.name == name:
-                return t
-        return model.Tag(name, name, "#8c8c8c")
+        """Return the tag called ``name`` (one grey stand-in if the tag set lacks it)."""
+        return self.tags.get(name)
 
     def switch_document(self, document: model.Document) -> None:
-        """Show another document of the same file."""
+        """Show another document of the same file (the undo history starts again)."""
+        self.undo_stack.clear()
         self.document = document
         self._load()
         self.document_changed.emit()
 
-    def reload_tags(self) -> None:
-        """Re-read the tag set after a tag was added."""
-        self.tags = self.store.tags()
-        self.tags_changed.emit()
-
-    # -- edits (called by undo commands) -----------------------------------------------------
-
-    def insert(self, annotations: Sequence[model.Annotation], links: Sequence[model.Link] = ()) -> None:
-        """Store annotations (and links) in one transaction, then announce them."""
-        self.store.insert_annotations(annotations, links)
-        self.adopt(annotations, links)
-
-    def adopt(self, annotations: Sequence[model.Annotation], links: Sequence[model.Link] = ()) -> None:
-        """Announce annotations and links that another path (an import) already stored."""
-        mine = [a for a in annotations if a.document == self.document.fingerprint]
-        for a in mine:
-            self.annotations[a.id] = a
-        for k in links:
-            if k.source in self.annotations:
-                self.links[k.id] = k
-        if mine:
-            self.annotations_added.emit(mine)
-        if links:
-            self.links_changed.emit()
-
-    def remove(self, ids: Iterable[str]) -> tuple[list[model.Annotation], list[model.Link]]:
-        """Delete annotations and their links; return what was deleted."""
-        gone, links = self.store.delete_annotations(list(ids))
-        for a in gone:
-            self.annotations.pop(a.id, None)
-        for k in links:
-            self.links.pop(k.id, None)
-        if gone:
-            self.annotations_removed.emit(gone)
-        if links:
-            self.links_changed.emit()
-        return gone, links
-
-    def update(self, annotation_id: str, *, tag: str | None = None, note: str | None = None) -> model.Annotation:
-        """Retag and/or re-note one annotation."""
-        old = self.annotations.get(annotation_id) or self.store.annotation(annotation_id)
-        new = self.store.update_annotation(annotation_id, tag=tag, note=note)
-        if new.document == self.document.fingerprint:
-            self.annotations[new.id] = new
-            self.annotation_changed.emit(old, new)
-        return new
-
-    def update_many(self, changes: Sequence[tuple[str, str | None, str | None]]) -> list[model.Annotation]:
-        """Retag and/or re-note several annotations in one transaction; announce each."""
-        olds = {i: self.annotations.get(i) for i, _, _ in changes}
-        news = self.store.update_annotations(changes)
-        for new in news:
-            old = olds.get(new.id)
-            if new.document == self.document.fingerprint:
-                self.annotations[new.id] = new
-                if old is not None:
-                    self.annotation_changed.emit(old, new)
-        return news
-
-    def add_link(self, link: model.Link) -> None:
-        """Store a link and announce it."""
-        self.store.insert_link(link)
-        self.links[link.id] = link
-        self.links_changed.emit()
-
-    def remove_link(self, link_id: str) -> model.Link:
-        """Delete a link and announce it."""
-        link = self.store.delete_link(link_id)
-        self.links.pop(link_id, None)
-        self.links_changed.emit()
-        return link
-
     def sorted_annotations(self) -> list[model.Annotation]:
         """The shown document's annotations in document order."""
         return sorted(self.annotations.values(), key=lambda a: (a.start, a.end, a.created, a.id))
+
+    def current(self, ids: Sequence[str]) -> list[model.Annotation]:
+        """The shown document's annotations with these ids, as stored now."""
+        return [self.annotations[i] for i in ids if i in self.annotations]
+
+    # -- running edits --------------------------------------------------------------------------
+
+    def run(self, text: str, perform: Callable[[], operations.Outcome]) -> bool:
+        """Perform an edit now and put it on the undo stack.
+
+        Returns:
+            False when the edit failed (reported to ``on_error``, nothing on the stack) or changed nothing.
+        """
+        from desktop.ui import commands
+
+        command = commands.Operation(self, text, perform)
+        try:
+            done = command.first()
+        except errors.WarrantError as exc:
+            self.on_error(str(exc))
+            return False
+        if done:
+            self.undo_stack.push(command)
+        return done
+
+    def failed(self, what: str, exc: errors.WarrantError, *, redo: bool) -> None:
+        """An undo or redo failed (the file is unchanged): report it; after a redo, drop the redo history."""
+        log.error("%s failed: %s", what, exc)
+        if redo:
+            QTimer.singleShot(0, self._drop_redo_history)
+        self.on_error(f"{what} failed: {exc}")
+
+    def _drop_redo_history(self) -> None:
+        from desktop.ui import commands
+
+        if self.undo_stack.index() < self.undo_stack.count():
+            self.undo_stack.push(commands.Truncate())  # obsolete at once: only the commands above go
+
+    def announce(self, edit: operations.Edit, changes: model.Changes) -> None:
+        """Bring the shown document's annotations, links and tags up to date with an applied edit; emit it."""
+        if not changes:
+            return
+        mine = self.document.fingerprint
+        self.before = {i: self.annotations[i] for i in (*changes.removed, *changes.changed) if i in self.annotations}
+        for annotation_id in changes.removed:
+            self.annotations.pop(annotation_id, None)
+        for link_id in changes.links_removed:
+            self.links.pop(link_id, None)
+        for a in (*edit.annotations, *edit.replace):
+            if a.document == mine:
+                self.annotations[a.id] = a
+        for k in edit.links:
+            if k.source in self.annotations:
+                self.links[k.id] = k
+        if changes.tags:
+            self.tags = model.TagSet(self.store.tags())
+        try:
+            self.changed.emit(changes)
+        finally:
+            self.before = {}

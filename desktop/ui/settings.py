@@ -26,7 +26,6 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("recent_files", [], "Annotation files and articles opened lately, newest first."),
     Setting("annotator", "", "Your name as the author of new tags (empty: your login name)."),
-    Setting("reader_point_size", 12.5, "Size of the article's text, in points."),
 )
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
 

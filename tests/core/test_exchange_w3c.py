@@ -456,7 +456,7 @@ def test_a_failed_write_rolls_back_the_new_document_and_tags(
     def fail(*args: object, **kwargs: object) -> None:
         raise errors.StoreError("disk full")
 
-    monkeypatch.setattr(st_, "insert_annotations", fail)
+    monkeypatch.setattr(st_, "_insert_tag", fail)  # inside the one transaction, after the document is added
     with pytest.raises(errors.StoreError, match="disk full"):
         w3c.import_file(st_, source, document=article)
     assert st_.documents() == [] and "brand-new-tag" not in {t.name for t in st_.tags()}

@@ -7,10 +7,11 @@ Run from the repository root (the crash tests start it as a subprocess and SIGKI
 
 It starts the real program (:func:`desktop.ui.app.main`, so the real ``MainWindow`` over the real
 store) and, from a ``QTimer``, edits through the window's own paths: a tag is a reader selection
-plus the tag's key pressed on the reader, a delete is pane rows plus the Delete key, a note is an
-``UpdateAnnotations`` command, undo and redo go through the window's ``QUndoStack``, a link through
-``start_link``/``_finish_link``. In the copy mode File > Save a Copy As... is triggered with its
-file dialog answered; in the export mode ``desktop.core.exchange.export`` writes a CSV. The driver
+plus the tag's key pressed on the reader, a delete is pane rows plus the Delete key, a note is the
+session's note operation, undo and redo go through the window's ``QUndoStack``, a link through
+``start_link``/``editor.finish_link``. In the copy mode File > Save a Copy As... is triggered with its
+file dialog answered; in the export mode File > Export... is triggered with its dialogs answered (the
+export job writes a CSV through the registry). The driver
 keeps its own model of what the file must hold (it never asks the store) and prints, flushed, one
 line per step:
 
@@ -72,6 +73,8 @@ class Driver:
         self.pos = 0
         self.count = 0
         self.update_calls = 0
+        self.exporting = False
+        self.export_answered = False
 
     # -- the expected state ------------------------------------------------------------------
 
@@ -263,7 +266,7 @@ class Driver:
         return new
 
     def note(self) -> State | None:
-        from desktop.ui import commands
+        from desktop.core import operations
 
         target = self.rng.choice(list(self.state["a"]))
         text = self.rng.choice([n for n in NOTES if n != self.state["a"][target][3]])
@@ -272,8 +275,8 @@ class Driver:
         emit("WILL", will)
         self._select_rows([target])
         sess = self.window.session
-        run = getattr(self.window, "run_command", None) or self.window._run  # renamed in the window
-        if not run(commands.UpdateAnnotations(sess, [target], note=text)):
+        current = sess.current([target])
+        if not sess.run("Edit note", lambda: operations.note(sess.store, current, text)):
             return None
         new = self._check(will)
         self._push(new)
@@ -316,8 +319,8 @@ class Driver:
         emit("WILL", will)
         self._select_rows([source])
         self.window.start_link()
-        self.window._test_relation = relation
-        self.window._finish_link(target)
+        self.window.editor.ask_relation = lambda *_args: relation  # answers the relation menu without showing it
+        self.window.editor.finish_link(target)
         new = self._check(will)
         self._push(new)
         return new
@@ -358,11 +361,32 @@ class Driver:
         emit("COPIED", str(self.count))
 
     def export(self) -> None:
-        if self._tag_first():
+        if self._tag_first() or self.exporting:
             return
-        from desktop.core import exchange
+        from desktop.ui.dialogs import export as export_dialog
 
-        exchange.export(self.window.session.store, "csv", self.args.dest)
+        # File > Export..., the path users run: the dialogs answered by the driver, the file written by the
+        # export job (the registry's csv row), which reports through its finished signal.
+        if not self.export_answered:
+            self.export_answered = True
+            request = export_dialog.Request("csv", export_dialog.SCOPE_ALL)
+            export_dialog.ask_request = lambda *_a: request  # type: ignore[assignment]
+            export_dialog.ask_destination = lambda *_a: self.args.dest  # type: ignore[assignment]
+            start = export_dialog.start_export
+
+            def watched(*args: Any, **kwargs: Any) -> Any:
+                job = start(*args, **kwargs)
+                job.finished.connect(self._exported)
+                return job
+
+            export_dialog.start_export = watched  # type: ignore[assignment]
+        self.exporting = True
+        self.window.action_collection.file_export.trigger()
+
+    def _exported(self, result: object) -> None:
+        self.exporting = False
+        if isinstance(result, Exception):
+            self.fail(str(result))
         self.count += 1
         emit("EXPORTED", str(self.count))
 

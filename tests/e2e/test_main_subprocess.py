@@ -204,11 +204,7 @@ def test_a_refused_file_gets_no_files_beside_it(home: Path, tmp_path: Path, good
     result = run([str(path)], home)
     assert_refused(result, path)
     beside = sorted(p.name for p in folder.iterdir() if p != path)
-    if beside == [f"{path.name}-shm", f"{path.name}-wal"]:
-        pytest.xfail(
-            "store.inspect opens a damaged WAL-mode file read-only and leaves an empty -wal and -shm beside it"
-        )
-    assert beside == []
+    assert beside == [], "refusing a damaged WAL-mode file left files beside it"
 
 
 def test_unknown_option_is_a_usage_error(home: Path) -> None:

@@ -214,11 +214,7 @@ def test_sigkill_inside_a_two_row_retag(tmp_path: Path) -> None:
     fs = harness.read_file(path)
     assert fs.integrity == "ok"
     got = {k: v[0] for k, v in fs.state["a"].items()}
-    if got != before and got != after and sum(got[k] == after[k] != before[k] for k in got) == 1:
-        pytest.xfail(
-            "UpdateAnnotations commits one transaction per row: a kill between the rows leaves a two-row "
-            f"retag half done (before {before}, file {got}, after {after})"
-        )
+    assert got in (before, after), f"a two-row retag was left half done: before {before}, file {got}, after {after}"
     assert harness.matches(fs.state, t.last) or harness.matches(fs.state, t.pending)
 
 
@@ -280,9 +276,7 @@ def test_sigkill_during_save_copy(tmp_path: Path) -> None:
 
 
 def test_sigkill_during_export(tmp_path: Path) -> None:
-    exchange = pytest.importorskip("desktop.core.exchange")
-    if not callable(getattr(exchange, "export", None)):
-        pytest.skip("desktop.core.exchange.export is not available")
+    """The driver exports through the window's own path (the export dialog's job, the registry's csv row)."""
     dest = tmp_path / "passages.csv"
     dest.write_bytes(b"the old export\n")
 

@@ -35,8 +35,8 @@ def link_with_keyboard_and_click(w: main_window.MainWindow, source: str, target:
     w.pane.select_ids([source])
     w.pane.view.setFocus()
     QTest.keyClick(w.pane.view, Qt.Key.Key_L)
-    assert w._link_source == [source]
-    w._test_relation = relation
+    assert w.editor.link_source == [source]
+    w.editor.ask_relation = lambda *_args: relation  # answers the relation menu without showing it
     a = w.session.annotations[target]
     w.reader.select_cp(a.start + 2, a.start + 2)
     QTest.mouseClick(w.reader.viewport(), Qt.MouseButton.LeftButton, pos=w.reader.cursorRect().center())

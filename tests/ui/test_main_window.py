@@ -139,7 +139,7 @@ def test_delete_brings_links_back_on_undo(window):
     QTest.keyClick(window.reader, Qt.Key.Key_1)
     by_tag = {a.tag: a.id for a in window.pane.model.annotations()}
     window.pane.select_ids([by_tag["evidence"]])
-    window._test_relation = "supports"
+    window.editor.ask_relation = lambda *_args: "supports"
     window.start_link()
     window._row_activated(by_tag["claim"])
     store = window.session.store
@@ -223,13 +223,25 @@ def test_find_bar_finds_text(window):
 
 
 def test_models_pass_qtmodeltester(window, qtmodeltester):
+    # The testers are attached BEFORE any row is inserted, so they watch every insert, change and removal
+    # (Qt's tester reports a broken signal sequence with a warning, which fails the test).
+    from PySide6.QtTest import QAbstractItemModelTester
+
+    qtmodeltester.check(window.pane.model)
+    proxy_tester = QAbstractItemModelTester(  # noqa: F841 - lives as long as the test
+        window.pane.proxy, QAbstractItemModelTester.FailureReportingMode.Warning
+    )
     select_phrase(window, "Russia plans to lift visa requirements")
     QTest.keyClick(window.reader, Qt.Key.Key_1)
     select_phrase(window, "Eurasian Economic Union")
     QTest.keyClick(window.reader, Qt.Key.Key_2)
-    qtmodeltester.check(window.pane.model)
+    window.pane.select_ids([a.id for a in window.pane.model.annotations()])
+    window.tag_selection("recommendation")
+    window.undo_stack.undo()
+    window.delete_selected()
+    window.undo_stack.undo()
+    assert window.pane.model.rowCount() == 2
     window.pane.proxy.set_search("eurasian")
-    qtmodeltester.check(window.pane.proxy)
     assert window.pane.proxy.rowCount() == 1
     window.pane.proxy.set_search("")
     window.pane.proxy.set_tags(["claim"])

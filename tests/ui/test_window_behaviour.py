@@ -86,7 +86,7 @@ def test_several_documents_in_one_file_switch(qtbot, tmp_path, seed_path):
 def test_custom_tag_gets_the_next_key(qtbot, tmp_path, seed_path, monkeypatch):
     w = make_window(qtbot, seed_path, annotation_file=str(tmp_path / "a.warrant"))
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Assumption", True))
-    w.add_tag_dialog()
+    w.editor.add_tag_dialog()
     action = w.action_collection.tag_actions["assumption"]
     assert action.shortcut().toString() == "4"
     start = w.reader.text.index("Eurasian")

@@ -18,30 +18,116 @@ Each format module offers ``render(selection)`` (``report`` offers ``markdown`` 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import BinaryIO
 
-from desktop.core import errors, store
+from desktop.core import errors, safeio, store
 from desktop.core.exchange import scope
 
-FORMATS: dict[str, tuple[str, str]] = {
-    "csv": ("csvfile", ".csv"),
-    "w3c": ("w3c", ".jsonld"),
-    "markdown": ("report", ".md"),
-    "html": ("report", ".html"),
-    "argdown": ("argdown", ".argdown"),
-    "qdpx": ("qdpx", ".qdpx"),
-    "qdc": ("qdc", ".qdc"),
-    "xlsx": ("xlsx", ".xlsx"),
-    "brat": ("brat", ".ann"),
-}
-"""Each export format: the module under ``desktop.core.exchange`` that writes it, and its file extension."""
+
+@dataclass(frozen=True)
+class Format:
+    """One export format: the registry's row."""
+
+    name: str
+    """What ``warrant export --format`` and the code call it."""
+    label: str
+    """What the export dialog offers."""
+    extension: str
+    render: Callable[[scope.Selection], bytes]
+    """Writes a selection as the file's bytes."""
+    write_files: Callable[[scope.Selection, Path], object] | None = None
+    """For a format that is more than one file (brat: NAME.ann and NAME.txt): writes them all, atomically."""
+
+
+def _csv(selection: scope.Selection) -> bytes:
+    from desktop.core.exchange import csvfile
+
+    return csvfile.render(selection)
+
+
+def _w3c(selection: scope.Selection) -> bytes:
+    from desktop.core.exchange import w3c
+
+    return w3c.render(selection)
+
+
+def _w3c_lines(selection: scope.Selection) -> bytes:
+    from desktop.core.exchange import w3c
+
+    return w3c.render(selection, jsonl=True)
+
+
+def _markdown(selection: scope.Selection) -> bytes:
+    from desktop.core.exchange import report
+
+    return report.markdown(selection).encode("utf-8")
+
+
+def _html(selection: scope.Selection) -> bytes:
+    from desktop.core.exchange import report
+
+    return report.html(selection).encode("utf-8")
+
+
+def _argdown(selection: scope.Selection) -> bytes:
+    from desktop.core.exchange import argdown
+
+    out = argdown.render(selection)
+    return out if isinstance(out, bytes) else str(out).encode("utf-8")
+
+
+def _qdpx(selection: scope.Selection) -> bytes:
+    from desktop.core.exchange import qdpx
+
+    return qdpx.render(selection)
+
+
+def _qdc(selection: scope.Selection) -> bytes:
+    from desktop.core.exchange import qdc
+
+    return qdc.render(selection)
+
+
+def _xlsx(selection: scope.Selection) -> bytes:
+    from desktop.core.exchange import xlsx
+
+    return xlsx.render(selection)
+
+
+def _brat(selection: scope.Selection) -> bytes:
+    from desktop.core.exchange import brat
+
+    return brat.render(selection)
+
+
+def _brat_files(selection: scope.Selection, path: Path) -> object:
+    from desktop.core.exchange import brat
+
+    return brat.write(selection, path)
+
+
+REGISTRY: tuple[Format, ...] = (
+    Format("csv", "CSV spreadsheet (.csv)", ".csv", _csv),
+    Format("w3c", "W3C Web Annotation collection (.jsonld)", ".jsonld", _w3c),
+    Format("w3c-jsonl", "W3C Web Annotation, one per line (.jsonl)", ".jsonl", _w3c_lines),
+    Format("markdown", "Markdown report (.md)", ".md", _markdown),
+    Format("html", "HTML report (.html)", ".html", _html),
+    Format("argdown", "Argdown argument map (.argdown)", ".argdown", _argdown),
+    Format("qdpx", "REFI-QDA project for NVivo, MAXQDA, ATLAS.ti (.qdpx)", ".qdpx", _qdpx),
+    Format("qdc", "REFI-QDA codebook: the tag set (.qdc)", ".qdc", _qdc),
+    Format("xlsx", "Excel workbook (.xlsx)", ".xlsx", _xlsx),
+    Format("brat", "brat standoff (.ann + .txt, one document)", ".ann", _brat, _brat_files),
+)
+"""Every export format, in the order the export dialog offers them; the command line, the dialog, the
+benchmarks and the tests all export through it. A new format is one more row."""
+
+FORMATS: dict[str, Format] = {f.name: f for f in REGISTRY}
 
 JSONL_EXTENSION = ".jsonl"
 
@@ -51,28 +137,22 @@ Selection = scope.Selection
 _umask_lock = threading.Lock()
 
 
-def extension(fmt: str, *, jsonl: bool = False) -> str:
-    """Return the file extension an export in ``fmt`` is written with (``.jsonl`` for W3C JSON lines)."""
-    if fmt == "w3c" and jsonl:
-        return JSONL_EXTENSION
-    return _format(fmt)[1]
+def get(fmt: str, *, jsonl: bool = False) -> Format:
+    """Return the registry's row for ``fmt`` (``w3c`` with ``jsonl`` is ``w3c-jsonl``).
 
-
-def _format(fmt: str) -> tuple[str, str]:
+    Raises:
+        ExchangeError: no such format.
+    """
+    name = "w3c-jsonl" if fmt == "w3c" and jsonl else fmt
     try:
-        return FORMATS[fmt]
+        return FORMATS[name]
     except KeyError:
         raise errors.ExchangeError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}") from None
 
 
-def _module(fmt: str) -> ModuleType:
-    name = _format(fmt)[0]
-    try:
-        return importlib.import_module(f"desktop.core.exchange.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"desktop.core.exchange.{name}":
-            raise
-        raise errors.ExchangeError(f"the {fmt} export is not available in this version of Warrant") from None
+def extension(fmt: str, *, jsonl: bool = False) -> str:
+    """Return the file extension an export in ``fmt`` is written with (``.jsonl`` for W3C JSON lines)."""
+    return get(fmt, jsonl=jsonl).extension
 
 
 def render_selection(selection: scope.Selection, fmt: str, *, jsonl: bool = False) -> bytes:
@@ -81,27 +161,39 @@ def render_selection(selection: scope.Selection, fmt: str, *, jsonl: bool = Fals
     Raises:
         ExchangeError: the format is unknown or not available.
     """
-    module = _module(fmt)
-    if fmt == "csv":
-        result: bytes = module.render(selection)
-    elif fmt == "w3c":
-        result = module.render(selection, jsonl=jsonl)
-    elif fmt == "markdown":
-        result = module.markdown(selection).encode("utf-8")
-    elif fmt == "html":
-        result = module.html(selection).encode("utf-8")
+    return get(fmt, jsonl=jsonl).render(selection)
+
+
+def write(
+    selection: scope.Selection,
+    fmt: str,
+    destination: str | os.PathLike[str] | BinaryIO,
+    *,
+    jsonl: bool = False,
+    annotation_file: str = "",
+) -> int:
+    """Write ``selection`` in ``fmt`` to a file (atomically) or a binary stream; return how many annotations.
+
+    This is the one export path: :func:`export`, the command line and the window's export dialog end here.
+
+    Raises:
+        ExchangeError: the format is unknown, the destination is the annotation file itself, or the file
+            cannot be written (the previous file, if any, is left as it was).
+    """
+    row = get(fmt, jsonl=jsonl)
+    if isinstance(destination, str | os.PathLike):
+        dest = Path(destination)
+        protected = [annotation_file] if annotation_file else []
+        safeio.check_output(dest, protected=protected)  # never a FIFO or device, never the file or its -wal
+        if row.write_files is not None:
+            safeio.check_output(dest.with_suffix(".txt"), protected=protected)
+            row.write_files(selection, dest)
+            return len(selection.annotations)
+        write_atomic(dest, row.render(selection))
     else:
-        result = _render_argdown(module, selection)
-    return result
-
-
-def _render_argdown(module: ModuleType, selection: scope.Selection) -> bytes:
-    """Call ``desktop.core.exchange.argdown.render(selection)``, which returns text or bytes."""
-    function = getattr(module, "render", None)
-    if not callable(function):
-        raise errors.ExchangeError("the argdown export is not available in this version of Warrant")
-    out = function(selection)
-    return out if isinstance(out, bytes) else str(out).encode("utf-8")
+        destination.write(row.render(selection))
+        destination.flush()
+    return len(selection.annotations)
 
 
 def render(
@@ -129,7 +221,7 @@ def render(
         ExchangeError: the format is unknown or unavailable.
         NotFoundError: the document or an annotation id is not in the file.
     """
-    _format(fmt)
+    get(fmt, jsonl=jsonl)
     selection = scope.select(source, tags=tags, authors=authors, document=document, annotation_ids=annotation_ids)
     return render_selection(selection, fmt, jsonl=jsonl)
 
@@ -165,18 +257,9 @@ def export(
             any, is left as it was).
         NotFoundError: the document or an annotation id is not in the file.
     """
-    _format(fmt)
+    get(fmt, jsonl=jsonl)
     selection = scope.select(source, tags=tags, authors=authors, document=document, annotation_ids=annotation_ids)
-    data = render_selection(selection, fmt, jsonl=jsonl)
-    if isinstance(destination, str | os.PathLike):
-        dest = Path(destination)
-        if Path(source.path).exists() and dest.resolve() == Path(source.path).resolve():
-            raise errors.ExchangeError(f"{dest} is the annotation file itself; choose another name for the export")
-        write_atomic(dest, data)
-    else:
-        destination.write(data)
-        destination.flush()
-    return len(selection.annotations)
+    return write(selection, fmt, destination, jsonl=jsonl, annotation_file=source.path)
 
 
 def _creation_mode() -> int:

@@ -37,7 +37,6 @@ import collections
 import io
 import os
 import re
-import sqlite3
 import tempfile
 import uuid
 import zipfile
@@ -49,7 +48,7 @@ from typing import Any
 from lxml import etree
 
 from desktop import __version__
-from desktop.core import anchoring, documents, errors, model, store, textutil
+from desktop.core import anchoring, documents, errors, model, operations, store, textutil
 from desktop.core.exchange import scope
 
 NS = "urn:QDA-XML:project:1.0"
@@ -594,11 +593,10 @@ class ImportReport:
         return out
 
 
-def save(target: store.Store, found: QdaImport) -> ImportReport:
-    """Add what an import found to ``target`` in one transaction; passages already there are skipped.
+def plan(target: store.Store, found: QdaImport) -> tuple[operations.ImportPlan, ImportReport]:
+    """Decide what an import adds to ``target`` (passages already there are skipped); nothing is written.
 
-    Raises:
-        StoreError: the annotation file could not be written; nothing was imported.
+    The plan is applied by :func:`desktop.core.operations.import_plan`, as one undoable edit in the window.
     """
     report = ImportReport(source=found.name, unplaced=list(found.unplaced), notes=list(found.notes))
     existing = target.existing_ids(a.id for a in found.annotations)
@@ -632,26 +630,43 @@ def save(target: store.Store, found: QdaImport) -> ImportReport:
     stored_tags = {t.name for t in target.tags()}
     used_tags = {a.tag for a in annotations}
     stored_relations = {r.name for r in target.relations()}
-    try:
-        with target.atomic():
-            for doc in found.documents:
-                if doc.fingerprint in used_docs and target.document(doc.fingerprint, missing_ok=True) is None:
-                    target.add_document(doc)
-                    report.documents_added.append(doc.title)
-            for tag in found.tags:
-                if tag.name not in stored_tags and (tag.name in used_tags or found.all_tags):
-                    target.add_tag(tag.name, label=tag.label or None, colour=tag.colour or None)
-                    stored_tags.add(tag.name)
-                    report.tags_added.append(tag.name)
-            for relation in dict.fromkeys(k.relation for k in links):
-                if relation not in stored_relations:
-                    target.add_relation(relation)
-            if annotations or links:
-                target.insert_annotations(annotations, links)
-    except sqlite3.Error as exc:
-        raise errors.StoreError(f"{target.path}: the import could not be saved ({exc}); nothing was imported") from None
+    documents: list[model.Document] = []
+    for doc in found.documents:
+        if doc.fingerprint in used_docs and target.document(doc.fingerprint, missing_ok=True) is None:
+            documents.append(doc)
+            report.documents_added.append(doc.title)
+    tags: list[tuple[str, str | None]] = []
+    colours: list[tuple[str, str]] = []
+    for tag in found.tags:
+        if tag.name not in stored_tags and (tag.name in used_tags or found.all_tags):
+            tags.append((tag.name, tag.label or None))
+            if tag.colour:
+                colours.append((tag.name, tag.colour))
+            stored_tags.add(tag.name)
+            report.tags_added.append(tag.name)
+    relations = tuple(r for r in dict.fromkeys(k.relation for k in links) if r not in stored_relations)
     report.imported = len(annotations)
     report.links_imported = len(links)
+    edit = operations.ImportPlan(
+        annotations=tuple(annotations),
+        links=tuple(links),
+        documents=tuple(documents),
+        tags=tuple(tags),
+        relations=relations,
+        colours=tuple(colours),
+    )
+    return edit, report
+
+
+def save(target: store.Store, found: QdaImport) -> ImportReport:
+    """Add what an import found to ``target`` in one transaction; passages already there are skipped.
+
+    Raises:
+        StoreError: the annotation file could not be written; nothing was imported.
+    """
+    edit, report = plan(target, found)
+    if edit.annotations or edit.links or edit.tags:
+        operations.import_plan(target, edit)
     return report
 
 

@@ -26,19 +26,19 @@ imported file's path. Everything is written in one transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import json
 import os
 import re
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.core import anchoring, documents, errors, model, safeio, store
+from desktop.core import anchoring, documents, errors, model, operations, safeio, store
 from desktop.core.exchange import scope
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -781,7 +781,25 @@ def import_parsed(
     parsed: Parsed,
     document: documents.LoadedDocument | model.Document | None = None,
 ) -> ImportReport:
-    """Anchor what :func:`read` found and add it to ``target``, in one transaction.
+    """Anchor what :func:`read` found and add it to ``target``, in one transaction (:func:`prepare`, then
+    :func:`desktop.core.operations.import_plan`, which the window runs as one undoable command).
+
+    Raises:
+        ExchangeError: an annotation's quote or offsets cannot belong to its document; nothing was
+            imported.
+        StoreError: the annotation file could not be written; nothing was imported.
+    """
+    plan, report = prepare(target, parsed, document)
+    operations.import_plan(target, plan)
+    return report
+
+
+def prepare(
+    target: store.Store,
+    parsed: Parsed,
+    document: documents.LoadedDocument | model.Document | None = None,
+) -> tuple[operations.ImportPlan, ImportReport]:
+    """Anchor what :func:`read` found in ``target``'s documents; write nothing.
 
     Args:
         target: the annotation file to import into.
@@ -790,12 +808,11 @@ def import_parsed(
             each annotation's ``urn:sha256:`` source, or use the file's only document.
 
     Returns:
-        What was imported, skipped and left unplaced.
+        The plan :func:`desktop.core.operations.import_plan` applies, and what it will import, skip and
+        leave unplaced.
 
     Raises:
-        ExchangeError: an annotation's quote or offsets cannot belong to its document; nothing was
-            imported.
-        StoreError: the annotation file could not be written; nothing was imported.
+        ExchangeError: an annotation's quote or offsets cannot belong to its document.
     """
     named: model.Document | None = None
     new_document = False
@@ -864,19 +881,16 @@ def import_parsed(
         )
         seen.add(passage.id)
     links, links_skipped, new_relations = _links(target, parsed, {a.id: a.document for a in annotations})
-    try:
-        with target.atomic():
-            if new_document and named is not None and annotations:
-                target.add_document(named)
-            for tag in new_tags.values():
-                target.add_tag(tag, label="Imported" if tag == DEFAULT_TAG else None)
-            for relation in new_relations:
-                target.add_relation(relation)
-            if annotations or links:
-                target.insert_annotations(annotations, links)
-    except sqlite3.Error as exc:
-        raise errors.StoreError(f"{target.path}: the import could not be saved ({exc}); nothing was imported") from None
-    return ImportReport(
+    plan = operations.ImportPlan(
+        annotations=tuple(annotations),
+        links=tuple(links),
+        documents=(dataclasses.replace(named, added=now),)
+        if new_document and named is not None and annotations
+        else (),
+        tags=tuple((tag, "Imported" if tag == DEFAULT_TAG else None) for tag in new_tags.values()),
+        relations=tuple(new_relations),
+    )
+    return plan, ImportReport(
         imported=len(annotations),
         skipped_duplicates=duplicates,
         orphans=orphans,

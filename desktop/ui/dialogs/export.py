@@ -1,13 +1,15 @@
-"""File > Export: choose the format, the scope and the destination; a progress dialog past half a second."""
+"""File > Export: choose the format, the scope and the destination; the file is written in a worker thread and the
+export finishes through a signal (a progress dialog shows past half a second), never a nested event loop."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -24,21 +26,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import exchange, model, store
+from desktop.core import errors, exchange, model, store
 from desktop.core.exchange import scope
 
 log = logging.getLogger(__name__)
 
-CHOICES: tuple[tuple[str, str, bool], ...] = (
-    ("CSV spreadsheet (.csv)", "csv", False),
-    ("W3C Web Annotation collection (.jsonld)", "w3c", False),
-    ("W3C Web Annotation, one per line (.jsonl)", "w3c", True),
-    ("Markdown report (.md)", "markdown", False),
-    ("HTML report (.html)", "html", False),
-    ("Argdown argument map (.argdown)", "argdown", False),
-)
-
 SCOPE_ALL, SCOPE_DOCUMENT, SCOPE_SELECTED = "all", "document", "selected"
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to export: a format of the registry, a scope, and the tags (None for all)."""
+
+    format: str
+    scope: str = SCOPE_DOCUMENT
+    tags: list[str] | None = None
 
 
 class ExportDialog(QDialog):
@@ -49,8 +51,8 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Export"))
         self.format = QComboBox(self)
-        for label, _, _ in CHOICES:
-            self.format.addItem(self.tr(label))
+        for fmt in exchange.REGISTRY:
+            self.format.addItem(self.tr(fmt.label), fmt.name)
         self.scope_group = QButtonGroup(self)
         scope_box = QGroupBox(self.tr("Which annotations"), self)
         scope_layout = QVBoxLayout(scope_box)
@@ -88,62 +90,94 @@ class ExportDialog(QDialog):
         layout.addWidget(tag_box)
         layout.addWidget(buttons)
 
-    def request(self) -> tuple[str, bool, str, list[str] | None]:
-        """(format, jsonl, scope, tags or None for all)."""
-        _, fmt, jsonl = CHOICES[self.format.currentIndex()]
+    def request(self) -> Request:
+        """What the user chose."""
         chosen = next(k for k, b in self.scope_buttons.items() if b.isChecked())
         tags = [name for name, c in self.tag_checks.items() if c.isChecked()]
-        return fmt, jsonl, chosen, None if len(tags) == len(self.tag_checks) else tags
+        return Request(str(self.format.currentData()), chosen, None if len(tags) == len(self.tag_checks) else tags)
 
 
-def run_with_progress(parent: QWidget, label: str, work: concurrent.futures.Future[int]) -> int:
-    """Wait for ``work`` with the event loop running; show a progress dialog if it takes over 0.5 s."""
-    progress = QProgressDialog(label, "", 0, 0, parent)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setCancelButton(None)
-    progress.setMinimumDuration(500)
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.setInterval(30)
-    timer.timeout.connect(lambda: loop.quit() if work.done() else progress.setValue(0))
-    timer.start()
-    if not work.done():
-        loop.exec()
-    timer.stop()
-    progress.reset()
-    return work.result()
+class ExportJob(QObject):
+    """One export written in a worker thread; :attr:`finished` says how it ended, in the window's thread."""
+
+    finished = Signal(object)
+    """int (annotations written) or errors.WarrantError (nothing written; the destination unchanged)."""
+
+    def __init__(
+        self, parent: QWidget, selection: scope.Selection, fmt: str, destination: str, annotation_file: str
+    ) -> None:
+        """Prepare the export of ``selection`` (read on the store's thread) to ``destination``."""
+        super().__init__(parent)
+        self.selection, self.fmt, self.destination, self.annotation_file = selection, fmt, destination, annotation_file
+        self.progress = QProgressDialog(parent.tr("Exporting..."), "", 0, 0, parent)
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setCancelButton(None)
+        self.progress.reset()
+        self._shower = QTimer(self)
+        self._shower.setSingleShot(True)
+        self._shower.setInterval(500)
+        self._shower.timeout.connect(self.progress.show)
+        self._done.connect(self._finish, Qt.ConnectionType.QueuedConnection)
+
+    _done = Signal(object)
+
+    def start(self) -> None:
+        """Write in a worker thread; :attr:`finished` is emitted when it is done."""
+        self._shower.start()
+        threading.Thread(target=self._work, name="warrant-export", daemon=True).start()
+
+    def _work(self) -> None:
+        try:
+            result: int | errors.WarrantError = exchange.write(
+                self.selection, self.fmt, self.destination, annotation_file=self.annotation_file
+            )
+        except errors.WarrantError as exc:
+            result = exc
+        self._done.emit(result)
+
+    def _finish(self, result: object) -> None:
+        self._shower.stop()
+        self.progress.reset()
+        self.progress.deleteLater()
+        self.finished.emit(result)
+        self.deleteLater()
 
 
-def export(
+def start_export(
     parent: QWidget,
     source: store.Store,
-    fmt: str,
+    request: Request,
     destination: str,
     *,
-    jsonl: bool = False,
-    tags: Sequence[str] | None = None,
     document: str | None = None,
     annotation_ids: Sequence[str] | None = None,
-) -> int:
-    """Export in a worker thread (the selection is read here, on the store's thread); return the count.
+) -> ExportJob:
+    """Read the selection now and write it in a worker thread; connect to the job's ``finished`` signal.
 
     Raises:
-        WarrantError: the export could not be made or written; the destination is unchanged.
+        WarrantError: the selection could not be read; nothing was written.
     """
-    selection = scope.select(source, tags=tags, document=document, annotation_ids=annotation_ids)
+    selection = scope.select(
+        source,
+        tags=request.tags,
+        document=None if request.scope == SCOPE_ALL else document,
+        annotation_ids=annotation_ids if request.scope == SCOPE_SELECTED else None,
+    )
+    job = ExportJob(parent, selection, request.format, destination, source.path)
+    return job
 
-    def work() -> int:
-        data = exchange.render_selection(selection, fmt, jsonl=jsonl)
-        exchange.write_atomic(destination, data)
-        return len(selection.annotations)
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return run_with_progress(parent, parent.tr("Exporting..."), pool.submit(work))
+def ask_request(parent: QWidget, tags: Sequence[model.Tag], has_selection: bool, selected_only: bool) -> Request | None:
+    """Show the export dialog; None when cancelled. Tests replace this function."""
+    dialog = ExportDialog(tags, has_selection, parent)
+    if selected_only and has_selection:
+        dialog.scope_buttons[SCOPE_SELECTED].setChecked(True)
+    return dialog.request() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
-def ask_destination(parent: QWidget, source: store.Store, fmt: str, jsonl: bool) -> str | None:
-    """Ask where to write; suggest a name beside the annotation file."""
-    ext = exchange.extension(fmt, jsonl=jsonl)
+def ask_destination(parent: QWidget, source: store.Store, fmt: str) -> str | None:
+    """Ask where to write; suggest a name beside the annotation file. Tests replace this function."""
+    ext = exchange.extension(fmt)
     base = Path(source.path)
     suggestion = str(base.with_suffix(ext)) if source.path != ":memory:" else str(Path.home() / f"annotations{ext}")
     path, _ = QFileDialog.getSaveFileName(parent, parent.tr("Export To"), suggestion, f"*{ext}")
