@@ -222,7 +222,7 @@ def test_export_refuses_to_overwrite_the_annotation_file(tmp_path: Path) -> None
     with store.Store.open(path) as st_:
         st_.add_document(documents.from_text("Some text to read here.\n", "x.txt"))
         before = path.read_bytes()
-        with pytest.raises(errors.ExchangeError, match="annotation file itself"):
+        with pytest.raises(errors.WarrantError, match="annotation file itself"):
             exchange.export(st_, "csv", path)
         assert path.read_bytes() == before
 

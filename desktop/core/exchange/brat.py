@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 
 from desktop.core import anchoring, documents, errors, model, store, textutil
-from desktop.core.exchange import qdpx, scope
+from desktop.core.exchange import files, qdpx, scope
 
 MAX_BYTES = 64 * 1024 * 1024
 """Largest ``.ann`` file read."""
@@ -104,7 +104,6 @@ def write(selection: scope.Selection, ann_path: str | os.PathLike[str]) -> tuple
     Raises:
         ExchangeError: more than one document, or a file cannot be written.
     """
-    from desktop.core import exchange  # the package imports this module lazily: no cycle at import time
 
     doc = _only_document(selection)
     ann = Path(ann_path)
@@ -112,8 +111,8 @@ def write(selection: scope.Selection, ann_path: str | os.PathLike[str]) -> tuple
         ann = ann.with_suffix(".ann")
     data = render(selection)
     txt = text_path(ann)
-    exchange.write_atomic(txt, doc.text.encode("utf-8", "surrogatepass"))
-    exchange.write_atomic(ann, data)
+    files.write_atomic(txt, doc.text.encode("utf-8", "surrogatepass"))
+    files.write_atomic(ann, data)
     return ann, txt
 
 

@@ -34,6 +34,7 @@ without entities, DTDs or network, and a DOCTYPE is refused outright.
 from __future__ import annotations
 
 import collections
+import datetime
 import io
 import os
 import re
@@ -155,9 +156,28 @@ def _set(element: Any, name: str, value: str | None) -> None:
         element.set(name, value)
 
 
+def _stamp(selection: scope.Selection) -> str:
+    """The project's time: the newest edit it holds, so that exporting the same passages twice gives the same file."""
+    times = [a.modified or a.created for a in selection.annotations] + [k.created for k in selection.links]
+    times += [d.added for d in selection.documents]
+    times = [t for t in times if t]
+    return max(times) if times else model.now_utc()
+
+
+def _zip_time(stamp: str) -> tuple[int, int, int, int, int, int]:
+    """A zip member's date and time from an ISO stamp (zip cannot hold a time before 1980)."""
+    try:
+        when = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return (1980, 1, 1, 0, 0, 0)
+    if when.year < 1980:
+        return (1980, 1, 1, 0, 0, 0)
+    return (when.year, when.month, when.day, when.hour, when.minute, when.second)
+
+
 def _project(selection: scope.Selection, *, generated: str | None = None) -> Any:
     """Build the ``Project`` element tree for ``selection``."""
-    stamp = generated or model.now_utc()
+    stamp = generated or _stamp(selection)
     annotations = selection.annotations
     links = selection.links
     authors = list(dict.fromkeys([a.author for a in annotations] + [k.author for k in links]))
@@ -286,10 +306,19 @@ def project_xml(selection: scope.Selection, *, generated: str | None = None) -> 
 
 def write(selection: scope.Selection, out: io.BufferedIOBase | Any, *, generated: str | None = None) -> None:
     """Write the ``.qdpx`` zip of ``selection`` to a binary stream."""
+    stamp = _zip_time(generated or _stamp(selection))
+
+    def member(name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
+
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
-        z.writestr("project.qde", project_xml(selection, generated=generated))
+        z.writestr(member("project.qde"), project_xml(selection, generated=generated))
         for doc in selection.documents:
-            z.writestr(f"sources/{document_guid(doc.fingerprint)}.txt", doc.text.encode("utf-8", "surrogatepass"))
+            z.writestr(
+                member(f"sources/{document_guid(doc.fingerprint)}.txt"), doc.text.encode("utf-8", "surrogatepass")
+            )
 
 
 def render(selection: scope.Selection, *, generated: str | None = None) -> bytes:
