@@ -6,7 +6,7 @@
 #   1. no library the bundle ships (Qt, PySide6, shiboken, Python) is missing from it (ldd);
 #   2. `--version` prints the version in pyproject.toml;
 #   3. the window opens the bundled seed article, paints it, opens its annotation file and quits
-#      (the hidden --smoke-test flag), with nothing on stderr;
+#      (the hidden --smoke-test flag), with nothing on stderr; in a German locale it loads warrant_de.qm;
 #   4. `import` makes an annotation file from W3C annotations of the bundled seed article, and
 #      `export` writes it in every format (each format's module is imported by name at run time);
 #   5. `outline` and `compare` run, and a missing file gives one `warrant: ...` line and exit 2.
@@ -61,6 +61,15 @@ esac
 [ -f "$opened" ] || fail "$opened does not exist"
 [ ! -s "$work/gui.err" ] || fail "the window wrote to stderr: $(head -c 2000 "$work/gui.err")"
 echo "smoke: window opened the seed article, annotation file $opened"
+# The compiled German translation is in the bundle and loaded for a German locale.
+run_de() {
+  env -i HOME="$work/home" PATH=/usr/bin:/bin LANG=de_DE.UTF-8 LANGUAGE=de QT_QPA_PLATFORM=offscreen \
+    XDG_RUNTIME_DIR="$work/runtime" WARRANT_DEBUG=1 "$prog" "$@"
+}
+run_de --smoke-test >/dev/null 2>"$work/de.err" || fail "the window failed in German: $(tail -5 "$work/de.err")"
+grep -q 'translation .*/resources/translations/warrant_de.qm loaded' "$work/de.err" ||
+  fail "warrant_de.qm was not loaded for LANGUAGE=de"
+echo "smoke: warrant_de.qm loaded for a German locale"
 
 # 4. import, then export in every format.
 cat >"$work/passages.jsonld" <<'EOF'
