@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.metadata
 import io
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -108,8 +109,9 @@ def _venv_library_bytes() -> int:
                 total += located.stat().st_size
         for requirement in dist.requires or []:
             spec, _, marker = requirement.partition(";")
-            if "extra" not in marker:
-                pending.append(spec.strip().split()[0].rstrip("<>=!~,").split("[")[0].split("<")[0].split(">")[0])
+            match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", spec)
+            if match and "extra" not in marker:
+                pending.append(match.group(1))
     return total
 
 
