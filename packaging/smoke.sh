@@ -7,6 +7,7 @@
 #   2. `--version` prints the version in pyproject.toml;
 #   3. the window opens the bundled seed article, paints it, opens its annotation file and quits
 #      (the hidden --smoke-test flag), with nothing on stderr; in a German locale it loads warrant_de.qm;
+#      and, where Xvfb is installed, the same on X with the xcb platform;
 #   4. `import` makes an annotation file from W3C annotations of the bundled seed article, and
 #      `export` writes it in every format (each format's module is imported by name at run time);
 #   5. `outline` and `compare` run, and a missing file gives one `warrant: ...` line and exit 2.
@@ -70,6 +71,28 @@ run_de --smoke-test >/dev/null 2>"$work/de.err" || fail "the window failed in Ge
 grep -q 'translation .*/resources/translations/warrant_de.qm loaded' "$work/de.err" ||
   fail "warrant_de.qm was not loaded for LANGUAGE=de"
 echo "smoke: warrant_de.qm loaded for a German locale"
+
+# 3b. The same on a real X server (the xcb platform plugin and its libraries), when Xvfb is there.
+if command -v Xvfb >/dev/null 2>&1; then
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >/dev/null 2>&1 &
+  xvfb=$!
+  for _ in $(seq 100); do
+    [ -s "$work/display" ] && break
+    sleep 0.1
+  done
+  [ -s "$work/display" ] || fail "Xvfb did not start"
+  if ! env -i HOME="$work/home" PATH=/usr/bin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=xcb \
+    DISPLAY=":$(head -n 1 "$work/display")" XDG_RUNTIME_DIR="$work/runtime" "$prog" --smoke-test \
+    >"$work/xcb.out" 2>"$work/xcb.err"; then
+    kill "$xvfb"
+    fail "the window did not open on X (xcb): $(tail -5 "$work/xcb.err")"
+  fi
+  kill "$xvfb"
+  [ ! -s "$work/xcb.err" ] || fail "the window wrote to stderr on X (xcb): $(head -c 2000 "$work/xcb.err")"
+  echo "smoke: window opened on X (xcb)"
+else
+  echo "smoke: no Xvfb here, the xcb platform was not tried (apt-get install xvfb)"
+fi
 
 # 4. import, then export in every format.
 cat >"$work/passages.jsonld" <<'EOF'
