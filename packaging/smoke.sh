@@ -107,22 +107,24 @@ cat >"$work/passages.jsonld" <<'EOF'
    "target": {"selector": {"type": "TextQuoteSelector", "exact": "Russia plans to lift visa requirements"}}}
 ]
 EOF
-out=$(run import "$work/passages.jsonld" --into "$work/smoke.warrant" --document "$seed" --annotator smoke)
+out=$(run import "$work/passages.jsonld" --into "$work/smoke.warrant" --document "$seed" --annotator smoke) ||
+  fail "import failed: $out"
 case "$out" in "imported 2,"*) ;; *) fail "import said: $out" ;; esac
 echo "smoke: $out"
-run export "$work/smoke.warrant" --format csv -o - >"$work/out.csv"
+run export "$work/smoke.warrant" --format csv -o - >"$work/out.csv" || fail "export --format csv failed"
 grep -q 'Russia plans to lift visa requirements' "$work/out.csv" || fail "the CSV export lacks the passage"
 for fmt in w3c markdown html argdown; do
-  run export "$work/smoke.warrant" --format "$fmt" -o "$work/out.$fmt" >/dev/null
+  run export "$work/smoke.warrant" --format "$fmt" -o "$work/out.$fmt" >/dev/null || fail "export --format $fmt failed"
   grep -q 'Russia plans to lift visa requirements' "$work/out.$fmt" || fail "the $fmt export lacks the passage"
 done
 # The file the window made holds the seed article and no passages yet: its export is empty but valid.
-run export "$opened" --format w3c -o - >"$work/window.jsonld"
+run export "$opened" --format w3c -o - >"$work/window.jsonld" || fail "exporting the window's file failed"
 grep -q '"type": "AnnotationCollection"' "$work/window.jsonld" || fail "exporting the window's file failed"
 echo "smoke: export csv, w3c, markdown, html, argdown"
 
 # 5. outline, compare, and a bad file.
-run outline "$work/smoke.warrant" | grep -q 'alliance that wasn' || fail "outline lacks the claim"
+run outline "$work/smoke.warrant" >"$work/outline.txt" || fail "outline failed"
+grep -q 'alliance that wasn' "$work/outline.txt" || fail "outline lacks the claim"
 run compare "$work/smoke.warrant" "$work/smoke.warrant" >/dev/null || fail "compare failed"
 set +e
 run export "$work/nowhere.warrant" --format csv >"$work/bad.out" 2>"$work/bad.err"
