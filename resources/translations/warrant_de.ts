@@ -49,7 +49,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Qt and PySide6 are used under the GNU LGPL version 3: they are shared libraries in the program&apos;s folder, which you may replace with your own builds of the same version. Each library&apos;s licence text is in its .dist-info folder.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -70,7 +70,7 @@
 <context>
     <name>ComponentModel</name>
     <message>
-        <location filename="../../desktop/ui/dialogs/about.py" line="-74"/>
+        <location filename="../../desktop/ui/dialogs/about.py" line="-75"/>
         <source>Component</source>
         <translation type="unfinished"></translation>
     </message>

@@ -205,7 +205,7 @@ class AboutDialog(QDialog):
         blurb.setWordWrap(True)
         layout.addWidget(blurb)
 
-        layout.addWidget(QLabel(self.tr("Your data"), self))
+        layout.addWidget(self._heading(self.tr("Your data")))
         places = QFormLayout()
         names = {
             "annotation file": self.tr("Open annotation file"),
@@ -223,12 +223,13 @@ class AboutDialog(QDialog):
             self.paths[what] = label
         layout.addLayout(places)
 
-        layout.addWidget(QLabel(self.tr("Bundled libraries and their licences"), self))
+        layout.addWidget(self._heading(self.tr("Bundled libraries and their licences")))
         self.model = ComponentModel(components(), self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
@@ -246,3 +247,10 @@ class AboutDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _heading(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+        return label
