@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks import data, measure
+from benchmarks import data, measure, packaged
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -330,6 +330,7 @@ def plan(quick: bool) -> list[tuple[str, Callable[..., list[Row]], tuple[Any, ..
         ("reanchor-10k", run_reanchor, ("1mb", 10_000, 5)),
         ("qda-export-10k", run_qda, ("1mb", 10_000, 5)),
         ("memory-10mb-50k", run_memory, (2,)),
+        ("packaged", packaged.rows, (Row, 5)),  # the desktop build vs the venv (after packaging/build.sh)
     ]
 
 

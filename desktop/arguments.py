@@ -7,6 +7,7 @@ Apart from :mod:`desktop.cli` so that :mod:`desktop.ui.app` reads them without i
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 from desktop import __version__
 
@@ -42,5 +43,35 @@ def gui_parser() -> argparse.ArgumentParser:
         help="the annotation file to keep the article's tags in (default: one per article in your data folder)",
     )
     parser.add_argument("--annotator", metavar="NAME", help="your name, recorded as the author of your tags")
-    parser.add_argument("--version", action="version", version=f"Warrant {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="print Warrant's version and exit")
+    # Hidden: open, show, wait until the annotation file is open, print what was reached and quit
+    # with 0 (packaging/smoke.sh checks a built program with it; benchmarks time its marks).
+    parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     return parser
+
+
+def version() -> str:
+    """Warrant's version: the installed distribution's (``importlib.metadata``), else the package's own."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("warrant")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return __version__
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked (importlib.metadata costs start-up time)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(f"Warrant {version()}")
+        parser.exit()

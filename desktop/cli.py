@@ -18,6 +18,9 @@ SUBCOMMANDS = ("export", "import", "compare", "outline")
 gui_parser = arguments.gui_parser  # the default command's parser lives apart, so the window needs no cli import
 
 
+version = arguments.version
+
+
 def command_parser() -> argparse.ArgumentParser:
     """The parser of the subcommands that need no window."""
     parser = argparse.ArgumentParser(prog="warrant", description="Warrant's commands that need no window.")

@@ -6,10 +6,22 @@ import functools
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLibraryInfo,
+    QLocale,
+    QMessageLogContext,
+    QObject,
+    QTimer,
+    QtMsgType,
+    QTranslator,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication
 
 from desktop import arguments
@@ -20,6 +32,8 @@ log = logging.getLogger("desktop")
 ROOT = Path(__file__).resolve().parent.parent.parent
 SEED = ROOT / "seeds" / "russian-iranian-alliance.txt"
 ICON = ROOT / "resources" / "warrant.svg"
+TRANSLATIONS = ROOT / "resources" / "translations"
+SMOKE_TEST_TIMEOUT_S = 60
 
 _QT_LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,
@@ -57,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Warrant")
     app.setApplicationDisplayName("Warrant")
     app.setDesktopFileName("warrant")
+    install_translations(app)
     if ICON.exists():
         from PySide6.QtGui import QIcon
 
@@ -84,4 +99,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"warrant: {exc}", file=sys.stderr)
         return 2
     window.show()
+    if args.smoke_test:
+        _SmokeTest(app, window)
     return app.exec()
+
+
+def install_translations(
+    app: QCoreApplication, locale: QLocale | None = None, folder: Path = TRANSLATIONS
+) -> list[QTranslator]:
+    """Install the compiled translations that match ``locale`` (default: the system's); return them.
+
+    Warrant's own come from ``folder`` (``warrant_<lang>.qm``, compiled from
+    ``resources/translations/*.ts`` by ``pyside6-lrelease``), Qt's standard dialogs' from Qt's
+    translations (``qtbase_<lang>.qm``). A language with no file stays in English.
+    """
+    locale = locale if locale is not None else QLocale()
+    installed = []
+    qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name, directory in (("warrant", str(folder)), ("qtbase", qt_folder)):
+        translator = QTranslator(app)
+        if translator.load(locale, name, "_", directory) and app.installTranslator(translator):
+            log.debug("translation %s loaded", translator.filePath())
+            installed.append(translator)
+    return installed
+
+
+class _SmokeTest(QObject):
+    """``--smoke-test``: print ``smoke: painted`` at the article's first paint and ``smoke: usable PATH``
+    once the annotation file is open (checked every 5 ms from the event loop), then quit with 0; quit
+    with 1 when that has not happened within :data:`SMOKE_TEST_TIMEOUT_S`."""
+
+    def __init__(self, app: QApplication, window: QObject) -> None:
+        super().__init__(app)
+        self.app = app
+        self.window = window
+        self.painted = False
+        self.started = time.monotonic()
+        app.installEventFilter(self)
+        QTimer.singleShot(0, self._check)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        parent = watched.parent() if event.type() == QEvent.Type.Paint else None
+        if not self.painted and parent is not None and type(parent).__name__ == "Reader":
+            self.painted = True
+            print("smoke: painted", flush=True)
+        return False
+
+    def _check(self) -> None:
+        sess = getattr(self.window, "session", None)
+        if self.painted and sess is not None:
+            self.app.removeEventFilter(self)
+            print(f"smoke: usable {sess.store.path}", flush=True)
+            self.app.exit(0)
+        elif time.monotonic() - self.started > SMOKE_TEST_TIMEOUT_S:
+            print("warrant: smoke test: the window did not become usable", file=sys.stderr, flush=True)
+            self.app.exit(1)
+        else:
+            QTimer.singleShot(5, self._check)
