@@ -9,9 +9,11 @@ PNG, each written atomically.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -25,6 +27,8 @@ from PySide6.QtGui import (
     QPainterPath,
     QPen,
     QPolygonF,
+    QResizeEvent,
+    QShowEvent,
     QWheelEvent,
 )
 from PySide6.QtSvg import QSvgGenerator
@@ -56,6 +60,12 @@ MAX_ZOOM = 6.0
 
 BACKGROUND = QColor("#fbfbfb")
 TEXT_COLOUR = QColor("#1f1f1f")
+DARK_BACKGROUND = QColor("#1e2124")
+DARK_TEXT_COLOUR = QColor("#e8e8e8")
+READABLE_ZOOM = 0.6
+"""Fitting never shrinks the map below this scale: under it a box's quote cannot be read, so the map is
+fitted to the pane's width instead and scrolls."""
+SVG_FONT_FALLBACK = "sans-serif"
 RELATION_COLOURS = {
     argument.SUPPORTS: QColor("#2e7d32"),
     argument.CONTRADICTS: QColor("#c62828"),
@@ -69,13 +79,42 @@ ID_KEY = 0
 Z_EDGE, Z_BOX, Z_LABEL = 0.0, 1.0, 2.0
 
 
+def dark() -> bool:
+    """True when the application's palette is dark (the map then draws on a dark canvas)."""
+    palette = QApplication.palette()
+    return palette.color(palette.ColorRole.Base).lightness() < palette.color(palette.ColorRole.Text).lightness()
+
+
+def background() -> QColor:
+    """The canvas colour for the current theme."""
+    return DARK_BACKGROUND if dark() else BACKGROUND
+
+
+def text_colour() -> QColor:
+    """The quote colour for the current theme."""
+    return DARK_TEXT_COLOUR if dark() else TEXT_COLOUR
+
+
 def _tint(colour: QColor, amount: float = 0.82) -> QColor:
-    """The colour mixed with white (``amount`` of white), for a box's fill."""
+    """The colour mixed with the canvas (``amount`` of it), for a box's fill."""
+    base = background()
     return QColor(
-        round(colour.red() + (255 - colour.red()) * amount),
-        round(colour.green() + (255 - colour.green()) * amount),
-        round(colour.blue() + (255 - colour.blue()) * amount),
+        round(colour.red() + (base.red() - colour.red()) * amount),
+        round(colour.green() + (base.green() - colour.green()) * amount),
+        round(colour.blue() + (base.blue() - colour.blue()) * amount),
     )
+
+
+def _svg_fonts(svg: bytes) -> bytes:
+    """Name a generic fallback after each font family, so a browser without the family draws sans-serif."""
+
+    def fallback(match: re.Match[bytes]) -> bytes:
+        family = match.group(1).decode("utf-8", "replace").replace("&quot;", "").strip("'\" ")
+        if family.lower() in ("sans serif", "sans-serif", ""):
+            return f'font-family="{SVG_FONT_FALLBACK}"'.encode()
+        return f"font-family=\"'{family}', {SVG_FONT_FALLBACK}\"".encode()
+
+    return re.sub(rb'font-family="([^"]*)"', fallback, svg)
 
 
 class _Box(QGraphicsRectItem):
@@ -104,12 +143,12 @@ class _Box(QGraphicsRectItem):
         font.setBold(True)
         font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 108)
         heading.setFont(font)
-        heading.setBrush(QBrush(colour.darker(170)))
+        heading.setBrush(QBrush(colour.lighter(160) if dark() else colour.darker(170)))
         heading.setPos(PADDING, PADDING * 0.6)
 
         body = QGraphicsTextItem(self)
         body.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        body.setDefaultTextColor(TEXT_COLOUR)
+        body.setDefaultTextColor(text_colour())
         body_font = QFont()
         body_font.setPointSizeF(8.5)
         body.setFont(body_font)
@@ -172,7 +211,7 @@ class _Edge:
         self.label.setZValue(Z_LABEL + 0.1)
         self.backdrop = QGraphicsRectItem(rect.adjusted(-3, -1, 3, 1))
         self.backdrop.setPos(self.label.pos())
-        self.backdrop.setBrush(QBrush(BACKGROUND))
+        self.backdrop.setBrush(QBrush(background()))
         self.backdrop.setPen(QPen(Qt.PenStyle.NoPen))
         self.backdrop.setZValue(Z_LABEL)
         scene.addItem(self.backdrop)
@@ -189,7 +228,7 @@ class ArgumentMapView(QGraphicsView):
         """Make an empty map."""
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
-        self.scene().setBackgroundBrush(QBrush(BACKGROUND))
+        self.scene().setBackgroundBrush(QBrush(background()))
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -202,6 +241,8 @@ class ArgumentMapView(QGraphicsView):
         self._edges: list[_Edge] = []
         self._press: QPoint | None = None
         self._highlighted: str | None = None
+        self.auto_fit = True
+        """Fit the map to the pane on open and on every resize, until the analyst zooms by hand."""
         self._show_empty()
 
     # -- data -----------------------------------------------------------------------------------
@@ -228,6 +269,7 @@ class ArgumentMapView(QGraphicsView):
         )
         scene = self.scene()
         scene.clear()
+        scene.setBackgroundBrush(QBrush(background()))
         self.boxes = {}
         self._edges = []
         if not self.map_layout.boxes:
@@ -241,12 +283,14 @@ class ArgumentMapView(QGraphicsView):
         scene.setSceneRect(QRectF(0, 0, self.map_layout.width, self.map_layout.height))
         if self._highlighted in self.boxes:
             self.boxes[self._highlighted].set_highlighted(True)
+        if self.auto_fit:
+            self.fit(manual=False)
 
     def _show_empty(self) -> None:
         scene = self.scene()
         scene.clear()
         note = QGraphicsSimpleTextItem("Tag claims, evidence and recommendations, then link them to see the map.")
-        note.setBrush(QBrush(QColor("#6d6d6d")))
+        note.setBrush(QBrush(QColor("#9a9a9a" if dark() else "#6d6d6d")))
         scene.addItem(note)
         scene.setSceneRect(note.boundingRect().adjusted(-24, -24, 24, 24))
 
@@ -283,8 +327,10 @@ class ArgumentMapView(QGraphicsView):
         """The current scale (1.0 is 100 %)."""
         return self.transform().m11()
 
-    def set_zoom(self, factor: float) -> None:
-        """Scale the map to ``factor`` (clamped to 10 % to 600 %)."""
+    def set_zoom(self, factor: float, *, manual: bool = True) -> None:
+        """Scale the map to ``factor`` (clamped to 10 % to 600 %); a manual zoom stops the automatic fit."""
+        if manual:
+            self.auto_fit = False
         factor = min(max(factor, MIN_ZOOM), MAX_ZOOM)
         current = self.zoom()
         if current > 0:
@@ -302,14 +348,41 @@ class ArgumentMapView(QGraphicsView):
         """Back to 100 %."""
         self.set_zoom(1.0)
 
-    def fit(self) -> None:
-        """Zoom so the whole map fits the view (never above 100 %)."""
+    def fit(self, *, manual: bool = True) -> None:
+        """Zoom so the whole map fits the pane, never above 100 % nor below a readable size.
+
+        A map too big to fit readably is fitted to the pane's width (at least :data:`READABLE_ZOOM`) and
+        scrolled to its top, or to the highlighted box. Fit (the button) turns the automatic fit back on.
+        """
+        self.auto_fit = True
         rect = self.scene().sceneRect()
-        if rect.isEmpty():
+        viewport = self.viewport().size()
+        if rect.isEmpty() or viewport.width() < 2 or viewport.height() < 2:
             return
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > 1.0:
-            self.reset_zoom()
+        margin = 12.0
+        whole = min((viewport.width() - margin) / rect.width(), (viewport.height() - margin) / rect.height())
+        if whole >= READABLE_ZOOM:
+            factor = min(1.0, whole)
+        else:
+            factor = min(1.0, max(READABLE_ZOOM, (viewport.width() - margin) / rect.width()))
+        self.set_zoom(factor, manual=False)
+        box = self.boxes.get(self._highlighted or "")
+        if box is not None:
+            self.centerOn(box)
+        elif whole < READABLE_ZOOM:
+            self.centerOn(rect.center().x(), rect.top() + viewport.height() / (2 * factor))
+        else:
+            self.centerOn(rect.center())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.auto_fit:
+            self.fit(manual=False)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.auto_fit:
+            self.fit(manual=False)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -357,6 +430,18 @@ class ArgumentMapView(QGraphicsView):
     def _export_rect(self) -> QRectF:
         return self.scene().sceneRect()
 
+    @contextlib.contextmanager
+    def _unselected(self) -> Iterator[None]:
+        """Draw without the highlighted box's thick border (an export shows the map, not the reader's state)."""
+        box = self.boxes.get(self._highlighted or "")
+        if box is not None:
+            box.set_highlighted(False)
+        try:
+            yield
+        finally:
+            if box is not None:
+                box.set_highlighted(True)
+
     def svg_bytes(self, title: str = "Argument map") -> bytes:
         """Return the map as an SVG document."""
         rect = self._export_rect()
@@ -376,22 +461,24 @@ class ArgumentMapView(QGraphicsView):
             raise errors.ExchangeError("the map could not be drawn as SVG")
         try:
             painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-            self.scene().render(painter, QRectF(0, 0, size.width(), size.height()), rect)
+            with self._unselected():
+                self.scene().render(painter, QRectF(0, 0, size.width(), size.height()), rect)
         finally:
             painter.end()
         buffer.close()
-        return bytes(data.data())
+        return _svg_fonts(bytes(data.data()))
 
     def png_image(self, scale: float = 1.0) -> QImage:
         """Return the map drawn at ``scale`` (1.0: one pixel per scene unit) on an opaque background."""
         rect = self._export_rect()
         size = QSize(max(1, math.ceil(rect.width() * scale)), max(1, math.ceil(rect.height() * scale)))
         image = QImage(size, QImage.Format.Format_ARGB32)
-        image.fill(BACKGROUND)
+        image.fill(background())
         painter = QPainter(image)
         try:
             painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-            self.scene().render(painter, QRectF(0, 0, size.width(), size.height()), rect)
+            with self._unselected():
+                self.scene().render(painter, QRectF(0, 0, size.width(), size.height()), rect)
         finally:
             painter.end()
         return image

@@ -26,7 +26,14 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("recent_files", [], "Annotation files and articles opened lately, newest first."),
     Setting("annotator", "", "Your name as the author of new tags (empty: your login name)."),
+    Setting("reader_point_size", 12.5, "Size of the article's text, in points."),
+    Setting("reader_font", "", "Font family of the article's text (empty: the system's reading font)."),
+    Setting("theme", "system", "Colours of the window, the map and the review grid: system, light or dark."),
+    Setting("snap_to_words", True, "Widen a selection that starts or ends inside a word to the whole word."),
+    Setting("export_folder", "", "The folder the last export was written to (empty: your documents folder)."),
+    Setting("export_format", "csv", "The format of the last export."),
 )
+THEMES = ("system", "light", "dark")
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
 
 
@@ -56,6 +63,10 @@ def get(name: str) -> Any:
         if value is None:
             return []
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in ("true", "1", "yes")
     if isinstance(default, float):
         try:
             return float(str(value))
