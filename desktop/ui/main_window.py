@@ -39,14 +39,14 @@ from PySide6.QtWidgets import (
 
 from desktop.core import anchoring, documents, errors, model, store
 from desktop.ui import actions as actions_mod
-from desktop.ui import argument_tabs, commands, pane, reader, session, settings
+from desktop.ui import argument_tabs, commands, opening, pane, reader, session, settings
 
 if TYPE_CHECKING:
     from desktop.ui import reviewing
 
 log = logging.getLogger(__name__)
 
-FILE_FILTER = "Articles and annotation files (*.txt *.md *.markdown *.html *.htm *.warrant);;All files (*)"
+FILE_FILTER = opening.FILE_FILTER  # every format desktop.core.documents opens, and annotation files
 
 
 def is_annotation_file(path: Path) -> bool:
@@ -225,6 +225,7 @@ class MainWindow(QMainWindow):
         self._set_editing_enabled(False)
         self.resize(1280, 820)
         self._restore_state()
+        opening.install(self)
 
     # -- construction -------------------------------------------------------------------------
 
@@ -392,7 +393,7 @@ class MainWindow(QMainWindow):
                 raise errors.StoreError(f"{p} holds no document yet; open an article with --file {p}")
             self.show_store(st, first)
         else:
-            loaded = documents.load(p)
+            loaded = opening.load_article(self, p)
             target = Path(annotation_file) if annotation_file else default_annotation_path(loaded)
             st, doc = _open_with_article(target, loaded, annotator)
             self.show_store(st, doc, loaded.spans)
