@@ -33,6 +33,7 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
+_LIST_ITEM = re.compile(r"^(?:[\u2022\u25e6\u25aa\u2023\u25cf\u25cb\u25a0\u25a1\u2013\u2014*-]|\d{1,3}[.)]|[a-z][.)])\s")
 _SENTENCE_END = tuple(".!?:;\"'”’)»")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -50,29 +51,91 @@ class _Line:
 
 
 def _utf16_len(text: str) -> int:
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF) if not text.isascii() else len(text)
 
 
 def _page_lines(textpage: object, pdfium_c: object, page_no: int) -> list[_Line]:
-    """Split a page's text into lines with their boxes; pdfium indexes count UTF-16 units."""
-    raw_text: str = textpage.get_text_range()  # type: ignore[attr-defined]
+    """Split a page's text into lines with the boxes and sizes of their first and last visible characters.
+
+    pdfium counts positions in UTF-16 units. When the page's text is exactly one UTF-16 unit per
+    character index (nearly always), one ``get_text_range()`` call gives it and the indexes follow
+    from UTF-16 lengths; otherwise the page is read character by character (:func:`_page_lines_by_char`).
+    """
+    raw = textpage.raw  # type: ignore[attr-defined]
+    count = int(pdfium_c.FPDFText_CountChars(raw))  # type: ignore[attr-defined]
+    text: str = textpage.get_text_range()  # type: ignore[attr-defined]
+    if _utf16_len(text) != count:
+        return _page_lines_by_char(textpage, pdfium_c, page_no)
     lines: list[_Line] = []
     index = 0  # pdfium char index (UTF-16 units) of the line's first character
-    for raw in raw_text.split("\r\n"):
-        length = _utf16_len(raw)
-        stripped = raw.strip()
+    for line in text.split("\r\n"):
+        length = _utf16_len(line)
+        stripped = line.strip()
         if stripped:
-            lead = _utf16_len(raw[: len(raw) - len(raw.lstrip())])
-            trail = _utf16_len(raw[len(raw.rstrip()) :])
-            first = index + lead
-            last = index + length - trail - 1
-            left, bottom, _, top = textpage.get_charbox(first, loose=True)  # type: ignore[attr-defined]
-            _, b2, right, t2 = textpage.get_charbox(last, loose=True)  # type: ignore[attr-defined]
-            size = float(pdfium_c.FPDFText_GetFontSize(textpage.raw, first))  # type: ignore[attr-defined]
-            lines.append(
-                _Line(page_no, stripped, float(left), float(right), max(top, t2), min(bottom, b2), size or (top - bottom))
-            )
+            first = index + _utf16_len(line[: len(line) - len(line.lstrip())])
+            last = index + length - _utf16_len(line[len(line.rstrip()) :]) - 1
+            if 0xDC00 <= ord(line.rstrip()[-1]) < 0xE000 or ord(line.rstrip()[-1]) > 0xFFFF:
+                last -= 1  # the box of a character outside the BMP is at its first unit
+            lines.append(_line(textpage, pdfium_c, page_no, stripped, first, last))
         index += length + 2
+    return lines
+
+
+def _line(textpage: object, pdfium_c: object, page_no: int, text: str, first: int, last: int) -> _Line:
+    raw = textpage.raw  # type: ignore[attr-defined]
+    left, bottom, right, top = textpage.get_charbox(first, loose=True)  # type: ignore[attr-defined]
+    l2, b2, r2, t2 = textpage.get_charbox(last, loose=True)  # type: ignore[attr-defined]
+    size = max(
+        float(pdfium_c.FPDFText_GetFontSize(raw, first)),  # type: ignore[attr-defined]
+        float(pdfium_c.FPDFText_GetFontSize(raw, last)),  # type: ignore[attr-defined]
+    )
+    x0, x1 = min(left, l2), max(right, r2)  # a right-to-left line starts at the right
+    return _Line(page_no, text, float(x0), float(x1), max(top, t2), min(bottom, b2), size or 10.0)
+
+
+def _page_lines_by_char(textpage: object, pdfium_c: object, page_no: int) -> list[_Line]:
+    """Split a page's characters into lines with their boxes, one character index at a time.
+
+    pdfium's character indexes are not offsets into ``get_text_range()``'s string: a glyph with no
+    Unicode mapping is a character there but no text, and a character outside the BMP is two UTF-16
+    units. So the page is read one character index at a time (``FPDFText_GetUnicode``), surrogate
+    pairs are combined into one code point, and each line keeps the indexes of its first and last
+    visible characters for their boxes.
+    """
+    raw = textpage.raw  # type: ignore[attr-defined]
+    get_unicode = pdfium_c.FPDFText_GetUnicode  # type: ignore[attr-defined]
+    count = int(pdfium_c.FPDFText_CountChars(raw))  # type: ignore[attr-defined]
+    lines: list[_Line] = []
+    chars: list[str] = []
+    first = last = -1
+    high = 0
+
+    def end_line() -> None:
+        text = "".join(chars).strip()
+        if text and first >= 0:
+            lines.append(_line(textpage, pdfium_c, page_no, text, first, last))
+
+    for index in range(count):
+        code = int(get_unicode(raw, index))
+        if code in (13, 10):
+            if code == 10 or chars:
+                end_line()
+                chars, first, last = [], -1, -1
+            continue
+        if code == 0:
+            continue  # a glyph without a Unicode mapping: nothing to show
+        if 0xD800 <= code < 0xDC00:
+            high = code
+            continue
+        if 0xDC00 <= code < 0xE000 and high:
+            code = 0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00)
+        high = 0
+        chars.append(chr(code))
+        if not chr(code).isspace():
+            if first < 0:
+                first = index
+            last = index
+    end_line()
     return lines
 
 
@@ -318,6 +381,8 @@ def _heading_style(size: float, body: float) -> str:
 
 
 def _starts_paragraph(prev: _Line, line: _Line, body: float, column_right: float, style: str) -> bool:
+    if _LIST_ITEM.match(line.text):
+        return True
     if style != _heading_style(prev.size, body) or abs(line.size - prev.size) > body * 0.15:
         return True
     if line.page != prev.page:  # a paragraph runs on over the page only mid-sentence
