@@ -71,7 +71,7 @@ def make_pdf(
             y = height - 90
             for n in range(per_column):
                 text = f"Paragraph {page}.{len(written) + 1} on page {page}. " + LOREM
-                written.append(text)
+                written.append(text.strip())
                 c.setFont("Helvetica", 11)
                 for line in wrap(text, 11, col_width):
                     c.drawString(x, y, line)
