@@ -816,6 +816,7 @@ def import_parsed(
                 path=document.path,
                 text=document.text,
                 kind=document.kind,
+                page_starts=document.page_starts,
             )
     finder = _Documents(target, named)
     existing = target.existing_ids(p.id for p in parsed.passages)
