@@ -21,6 +21,8 @@ SCENARIOS = {
     "import": ("benchmarks.scenarios_core", "scenario_import"),
     "compare": ("benchmarks.scenarios_core", "scenario_compare"),
     "reanchor": ("benchmarks.scenarios_core", "scenario_reanchor"),
+    "pdf": ("benchmarks.scenarios_documents", "scenario_pdf"),
+    "docx": ("benchmarks.scenarios_documents", "scenario_docx"),
 }
 
 
