@@ -241,7 +241,9 @@ def run_document(folder: Path, kind: str, count: int, repeat: int) -> list[Row]:
         row.samples, row.floor_samples = w, f
         if key in limits:
             row.target, row.met = f"<= {limits[key]:g} s", _met(row.warrant, limits[key])
-        row.note = f"progress reports: {max(result['progress_reports'], default=0)}; floor: library text + QPlainTextEdit"
+        row.note = (
+            f"progress reports: {max(result['progress_reports'], default=0)}; floor: library text + QPlainTextEdit"
+        )
         rows.append(row)
     return rows
 

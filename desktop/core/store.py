@@ -88,7 +88,8 @@ def _document(row: Sequence[Any]) -> model.Document:
         starts = (-1,)
     if any(b < a for a, b in zip(starts, starts[1:], strict=False)) or (starts and starts[0] != 0):
         raise _DamagedRow(f"document {str(row[0])[:40]!r} has a damaged page map")
-    return model.Document(*fields, page_starts=starts)
+    fingerprint, title, path, text, kind, added = fields
+    return model.Document(fingerprint, title, path, text, kind, added, page_starts=starts)
 
 
 def _tag(row: Sequence[Any]) -> model.Tag:
@@ -589,7 +590,9 @@ class Store:
     def documents(self) -> list[model.Document]:
         """Return every document, in the order they were added."""
         return self._rows(
-            "SELECT fingerprint, title, path, text, kind, added, page_starts FROM documents ORDER BY added, rowid", (), _document
+            "SELECT fingerprint, title, path, text, kind, added, page_starts FROM documents ORDER BY added, rowid",
+            (),
+            _document,
         )
 
     def document_titles(self) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from desktop import cli
-from desktop.core import documents, errors, store
+from desktop.core import errors, store
 
 log = logging.getLogger("desktop")
 

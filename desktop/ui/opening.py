@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QProgressDialog, QWidget
 
 from desktop.core import documents, errors
 
@@ -55,9 +55,11 @@ def _progress(parent: QWidget, title: str) -> tuple[QProgressDialog, Any]:
     def report(done: int, total: int) -> None:
         dialog.setMaximum(max(total, 1))
         dialog.setValue(done)
-        dialog.setLabelText(QCoreApplication.translate("opening", "Reading page %1 of %2...").replace(
-            "%1", str(done)
-        ).replace("%2", str(total)))
+        dialog.setLabelText(
+            QCoreApplication.translate("opening", "Reading page %1 of %2...")
+            .replace("%1", str(done))
+            .replace("%2", str(total))
+        )
         QCoreApplication.processEvents()
 
     return dialog, report
@@ -78,7 +80,9 @@ def load_article(
     password: str | None = None
     source = Path(path)
     while True:
-        dialog, report = _progress(window, QCoreApplication.translate("opening", "Opening %1...").replace("%1", source.name))
+        dialog, report = _progress(
+            window, QCoreApplication.translate("opening", "Opening %1...").replace("%1", source.name)
+        )
         try:
             loaded = documents.load(source, encoding=encoding, password=password, view=view, progress=report)
             break
@@ -225,11 +229,14 @@ def install(window: MainWindow) -> None:
     toggle.setObjectName("file_toggle_web_view")
     toggle.triggered.connect(lambda: toggle_web_view(window))
     file_menu = window.menuBar().actions()[0].menu()
+    assert isinstance(file_menu, QMenu)
     anchor = window.recent_menu.menuAction()
-    actions = file_menu.actions()  # type: ignore[union-attr]
-    after = actions[actions.index(anchor) + 1] if anchor in actions and actions.index(anchor) + 1 < len(actions) else None
+    actions = file_menu.actions()
+    after = (
+        actions[actions.index(anchor) + 1] if anchor in actions and actions.index(anchor) + 1 < len(actions) else None
+    )
     for action in (reopen, toggle):
-        file_menu.insertAction(after, action)  # type: ignore[union-attr, arg-type]
+        file_menu.insertAction(after, action)  # type: ignore[arg-type]
     window.opening_actions = (reopen, toggle)  # type: ignore[attr-defined]
     window.refresh_page_label = refresh  # type: ignore[attr-defined]
     refresh()

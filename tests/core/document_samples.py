@@ -69,7 +69,7 @@ def make_pdf(
         per_column = paragraphs_per_page if len(columns) == 1 else 2
         for x, col_width in columns:
             y = height - 90
-            for n in range(per_column):
+            for _ in range(per_column):
                 text = f"Paragraph {page}.{len(written) + 1} on page {page}. " + LOREM
                 written.append(text.strip())
                 c.setFont("Helvetica", 11)
@@ -129,7 +129,7 @@ def _add_external_image(path: Path, url: str) -> None:
         '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
         '<pic:nvPicPr><pic:cNvPr id="9" name="ext"/><pic:cNvPicPr/></pic:nvPicPr>'
         '<pic:blipFill><a:blip xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:link="rIdExt1"/></pic:blipFill>'
-        '<pic:spPr/></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>'
+        "<pic:spPr/></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"
         '<w:p><w:hyperlink xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rIdExt2">'
         "<w:r><w:t>a linked source</w:t></w:r></w:hyperlink></w:p>"
     )

@@ -24,7 +24,7 @@ from desktop.core import documents, errors, model
 from desktop.core.documents import archive, pdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import document_samples  # noqa: E402
+import document_samples
 
 # -- PDF (reportlab) ---------------------------------------------------------------------------------
 
@@ -87,7 +87,9 @@ def test_pdf_hyphen_at_line_end_rejoins_the_word(tmp_path: Path) -> None:
     path = tmp_path / "hyphen.pdf"
     c = canvas.Canvas(str(path))
     c.setFont("Helvetica", 11)
-    for n, line in enumerate(("The programme was well estab-", "lished in the north, and the", "co-operation improved.")):
+    for n, line in enumerate(
+        ("The programme was well estab-", "lished in the north, and the", "co-operation improved.")
+    ):
         c.drawString(72, 700 - 14 * n, line)
     c.save()
     text = documents.load(path).text
@@ -155,7 +157,9 @@ def test_corrupt_pdf_is_a_clear_error(tmp_path: Path, data: bytes) -> None:
     assert str(path) in str(info.value)
 
 
-def test_truncated_pdf_is_a_clear_error_or_its_readable_part(report_pdf: tuple[Path, list[str]], tmp_path: Path) -> None:
+def test_truncated_pdf_is_a_clear_error_or_its_readable_part(
+    report_pdf: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     data = report_pdf[0].read_bytes()
     for cut in (len(data) // 3, len(data) // 2, len(data) - 200):
         path = tmp_path / f"cut{cut}.pdf"
@@ -214,7 +218,10 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path: Path, suffix: str) -> No
     bomb = zipfile.ZipInfo("word/document.xml" if suffix == ".docx" else "content.xml")
     bomb.compress_type = zipfile.ZIP_DEFLATED
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("mimetype", {".epub": "application/epub+zip", ".odt": "application/vnd.oasis.opendocument.text"}.get(suffix, "x"))
+        z.writestr(
+            "mimetype",
+            {".epub": "application/epub+zip", ".odt": "application/vnd.oasis.opendocument.text"}.get(suffix, "x"),
+        )
         with z.open(bomb, "w", force_zip64=True) as out:
             chunk = b"\0" * (1 << 20)
             for _ in range(300):
@@ -318,8 +325,15 @@ def _mhtml(path: Path, html: str, charset: str = "utf-8") -> None:
     message["Subject"] = "Saved page"
     message["MIME-Version"] = "1.0"
     message.make_related()
-    message.add_related(html.encode(charset), maintype="text", subtype="html", cte="quoted-printable", params={"charset": charset})
-    message.add_related(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, maintype="image", subtype="png", headers=["Content-Location: http://example.invalid/a.png"])
+    message.add_related(
+        html.encode(charset), maintype="text", subtype="html", cte="quoted-printable", params={"charset": charset}
+    )
+    message.add_related(
+        b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
+        maintype="image",
+        subtype="png",
+        headers=["Content-Location: http://example.invalid/a.png"],
+    )
     path.write_bytes(bytes(message))
 
 
@@ -340,7 +354,9 @@ def test_mhtml_saved_page_is_read_without_fetching(tmp_path: Path, monkeypatch: 
 
 def test_mhtml_without_html_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "page.mht"
-    path.write_bytes(b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=x\r\n\r\n--x\r\nContent-Type: image/png\r\n\r\nPNG\r\n--x--\r\n")
+    path.write_bytes(
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=x\r\n\r\n--x\r\nContent-Type: image/png\r\n\r\nPNG\r\n--x--\r\n"
+    )
     with pytest.raises(errors.DocumentError, match="no HTML part"):
         documents.load(path)
 
@@ -386,7 +402,12 @@ def test_plain_html_articles_are_shown_whole(testdata: Path) -> None:
 def test_shared_texts_load_in_every_encoding_they_come_in(testdata: Path, tmp_path: Path) -> None:
     federalist = documents.load(testdata / "texts" / "federalist" / "Federalist1.txt")
     assert federalist.encoding == "utf-8" and "FEDERALIST" in federalist.text.upper()
-    for name, encoding in (("udhr_rus.txt", "koi8-r"), ("udhr_rus.txt", "cp1251"), ("udhr_pes_1.txt", "utf-16"), ("udhr_eng.txt", "utf-16-be")):
+    for name, encoding in (
+        ("udhr_rus.txt", "koi8-r"),
+        ("udhr_rus.txt", "cp1251"),
+        ("udhr_pes_1.txt", "utf-16"),
+        ("udhr_eng.txt", "utf-16-be"),
+    ):
         text = documents.load(testdata / "texts" / "udhr" / name).text
         again = tmp_path / f"{encoding}-{name}"
         again.write_bytes(text.encode(encoding))
@@ -429,9 +450,23 @@ def libreoffice_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
     source.write_text(SOURCE_HTML, encoding="utf-8")
     profile = folder / "profile"
     out = {}
-    for target, suffix in (("pdf:writer_pdf_Export", ".pdf"), ('docx:"MS Word 2007 XML"', ".docx"), ("odt", ".odt"), ("epub", ".epub")):
+    for target, suffix in (
+        ("pdf:writer_pdf_Export", ".pdf"),
+        ('docx:"MS Word 2007 XML"', ".docx"),
+        ("odt", ".odt"),
+        ("epub", ".epub"),
+    ):
         subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target.replace('"', ""), "--outdir", str(folder), str(source)],
+            [
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                target.replace('"', ""),
+                "--outdir",
+                str(folder),
+                str(source),
+            ],
             check=True,
             capture_output=True,
             timeout=180,
@@ -475,7 +510,10 @@ def pandoc_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for suffix in (".docx", ".odt", ".epub"):
         target = folder / f"review{suffix}"
         subprocess.run(
-            [pandoc, str(source), "-o", str(target), "--metadata", "title=Review"], check=True, capture_output=True, timeout=120
+            [pandoc, str(source), "-o", str(target), "--metadata", "title=Review"],
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
         out[suffix] = target
     return out

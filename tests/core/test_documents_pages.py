@@ -17,7 +17,7 @@ from desktop.core import anchoring, documents, errors, exchange, store
 from desktop.core.exchange import csvfile, w3c
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import document_samples  # noqa: E402
+import document_samples
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -174,7 +174,9 @@ def test_csv_has_the_page_of_each_passage(report: Path, tmp_path: Path) -> None:
     plain = store.Store.memory()
     doc = plain.add_document(documents.from_text("A plain article with a claim in it."))
     plain.insert_annotation(anchoring.new_annotation(doc, 2, 7, "claim", author="ana"))  # type: ignore[arg-type]
-    rows = list(csv.DictReader(io.StringIO(exchange.render_selection(exchange.select(plain), "csv").decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(exchange.render_selection(exchange.select(plain), "csv").decode("utf-8-sig")))
+    )
     assert rows[0]["page"] == ""
 
 

@@ -109,7 +109,7 @@ def test_fifo_as_the_article_is_refused_at_once(tmp_path: Path) -> None:
         try:
             documents.load(fifo)
             outcome.append(None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+        except BaseException as exc:
             outcome.append(exc)
 
     worker = threading.Thread(target=load, daemon=True)

@@ -15,7 +15,7 @@ from desktop.core import documents, errors
 from desktop.ui import main_window, opening, reader
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
-import document_samples  # noqa: E402
+import document_samples
 
 
 def char_format_at(r: reader.Reader, offset: int) -> tuple[int, float]:

@@ -19,6 +19,7 @@ import collections
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from desktop.core import errors
 from desktop.core.documents import _base
@@ -32,7 +33,9 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
-_LIST_ITEM = re.compile(r"^(?:[\u2022\u25e6\u25aa\u2023\u25cf\u25cb\u25a0\u25a1\u2013\u2014*-]|\d{1,3}[.)]|[a-z][.)])\s")
+_LIST_ITEM = re.compile(
+    r"^(?:[\u2022\u25e6\u25aa\u2023\u25cf\u25cb\u25a0\u25a1\u2013\u2014*-]|\d{1,3}[.)]|[a-z][.)])\s"
+)
 _SENTENCE_END = tuple(".!?:;\"'”’)»")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -80,7 +83,7 @@ def _page_lines(textpage: object, pdfium_c: object, page_no: int) -> list[_Line]
     return lines
 
 
-_RECT: dict[int, object] = {}
+_RECT: dict[int, Any] = {}
 """One reusable box for pdfium to write into (making a ctypes struct per line cost a third of the time)."""
 
 
@@ -292,7 +295,9 @@ def load(
         pdf.close()
 
 
-def _extract(pdf: object, pdfium_c: object, path: str, fallback: str, progress: Progress | None) -> _base.LoadedDocument:
+def _extract(
+    pdf: object, pdfium_c: object, path: str, fallback: str, progress: Progress | None
+) -> _base.LoadedDocument:
     count = len(pdf)  # type: ignore[arg-type]
     pages: list[list[_Line]] = []
     widths: list[float] = []
@@ -437,8 +442,7 @@ def _page_starts(offsets: list[int | None]) -> tuple[int, ...]:
 def _metadata_title(pdf: object) -> str:
     try:
         meta = pdf.get_metadata_dict(skip_empty=True)  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - a damaged info dictionary only costs the title
+    except Exception:
         return ""
     title = str(meta.get("Title", "")).strip()
     return title if len(title) >= 3 and not title.lower().startswith(("microsoft word", "untitled")) else ""
-

@@ -74,7 +74,7 @@ def _readable(source: str) -> str | None:
 
     try:
         return str(Document(source).summary(html_partial=True))
-    except Exception:  # noqa: BLE001 - readability raises several kinds on pages it cannot score
+    except Exception:
         return None
 
 
