@@ -39,7 +39,7 @@ def gui_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "path",
         nargs="?",
-        help="an article (.txt, .md, .html) to open, or an annotation file (.warrant) to reopen",
+        help="an article (PDF, docx, odt, epub, html, mhtml, md, txt) to open, or an annotation file (.warrant) to reopen",
     )
     parser.add_argument(
         "--file",

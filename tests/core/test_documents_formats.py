@@ -363,13 +363,16 @@ def test_mhtml_without_html_is_a_clear_error(tmp_path: Path) -> None:
 
 NEWS = """<html><head><title>Budget story</title></head><body>
 <header><nav><a href="/">Home</a> <a href="/news">News</a> NAVIGATION-TEXT</nav></header>
-<aside class="sidebar">Advertisement SIDEBAR-TEXT</aside>
+<aside class="sidebar">Advertisement SIDEBAR-TEXT <img src="http://example.invalid/ad.png"></aside>
+<link rel="stylesheet" href="http://example.invalid/x.css"><script src="http://example.invalid/x.js"></script>
 <article><h1>Budget story</h1>{paras}</article>
 <section id="comments"><p>COMMENT-TEXT first!</p><p>COMMENT-TEXT second</p></section>
 <footer>FOOTER-TEXT copyright</footer></body></html>"""
 
 
-def test_web_page_reader_view_keeps_the_article(tmp_path: Path) -> None:
+def test_web_page_reader_view_keeps_the_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: pytest.fail(f"fetched {a!r}"))
+    monkeypatch.setattr(socket.socket, "connect", lambda *a, **k: pytest.fail("opened a connection"))
     paras = "".join(
         f"<p>Paragraph {n}: the council's budget rose by four per cent, the report says, and the auditors found "
         "the increase was spent on schools and roads as promised.</p>"
