@@ -551,3 +551,16 @@ def test_formats_are_sniffed_when_the_suffix_says_nothing(report_pdf: tuple[Path
 def test_pdf_page_starts_never_decrease() -> None:
     assert pdf._page_starts([0, None, 10, None]) == (0, 10, 10, 10)
     assert pdf._page_starts([None, 5, 3]) == (0, 5, 5)
+
+
+def test_html_in_a_declared_legacy_charset(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    body = "\u0412\u0441\u0435 \u043b\u044e\u0434\u0438 \u0440\u043e\u0436\u0434\u0430\u044e\u0442\u0441\u044f."
+    path.write_bytes(
+        (
+            '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+            f"<title>T</title></head><body><p>{body}</p></body></html>"
+        ).encode("cp1251")
+    )
+    doc = documents.load(path)
+    assert doc.text == body and doc.encoding == "cp1251"

@@ -13,6 +13,7 @@ The format is told by the file's suffix, or by its first bytes when the suffix s
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from desktop.core import errors
@@ -176,6 +177,8 @@ def load(
         )
     if kind == "mhtml":
         return web.from_page(web.mhtml_html(data, name), name, fallback, "mhtml", view)
+    if kind == "html" and encoding is None:
+        encoding = _declared_charset(data)
     decoded, used = text.decode(data, name, encoding)
     decoded = normalise_newlines(decoded)
     if kind == "md":
@@ -185,6 +188,29 @@ def load(
     else:
         loaded = from_text(decoded, name, fallback)
     return _with_encoding(loaded, used)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in a ``<meta>`` tag, when its bytes are not UTF-8 and Python knows it."""
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return None  # a byte-order mark decides
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    found = _META_CHARSET.search(data[:8192])
+    if found is None:
+        return None
+    import codecs
+
+    try:
+        return codecs.lookup(found.group(1).decode("ascii")).name
+    except LookupError:
+        return None
 
 
 def _with_encoding(loaded: LoadedDocument, used: str) -> LoadedDocument:
