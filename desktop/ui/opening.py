@@ -191,8 +191,8 @@ def page_text(window: MainWindow) -> str:
         parts.append(label)
     loaded = getattr(window, "loaded_article", None)
     if loaded is not None and loaded.fingerprint == sess.document.fingerprint:
-        if loaded.encoding and loaded.encoding != "utf-8":
-            parts.append(loaded.encoding)
+        if loaded.encoding:
+            parts.append(loaded.encoding)  # the encoding a text was decoded with, detected or chosen
         if loaded.notice:
             parts.append(loaded.notice)
     return " \u00b7 ".join(parts)
