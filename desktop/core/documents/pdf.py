@@ -72,6 +72,8 @@ def _page_lines(textpage: object, pdfium_c: object, page_no: int) -> list[_Line]
     index = 0  # pdfium char index (UTF-16 units) of the line's first character
     for line in text.split("\r\n"):
         length = _utf16_len(line)
+        if "\u0627\u0644" in line:
+            line = _lam_alef(textpage, line, index)
         stripped = line.strip()
         if stripped:
             first = index + _utf16_len(line[: len(line) - len(line.lstrip())])
@@ -87,6 +89,24 @@ _RECT: dict[int, Any] = {}
 """One reusable box for pdfium to write into (making a ctypes struct per line cost a third of the time)."""
 
 
+def _lam_alef(textpage: object, line: str, index: int) -> str:
+    """Undo pdfium's reversal of the lam-alef ligature in right-to-left text.
+
+    One glyph (U+FEFB and its forms) maps to lam + alef; in a right-to-left line pdfium gives the two
+    in visual order, alef first ("\u0627\u0644" for "\u0644\u0627": "\u0627\u0639\u0627\u0644\u0645\u06cc\u0647"
+    for "\u0627\u0639\u0644\u0627\u0645\u06cc\u0647"). Both then have the one glyph's box, which a real
+    alef followed by lam never has.
+    """
+    chars = list(line)
+    position = line.find("\u0627\u0644")
+    while position >= 0:
+        at = index + _utf16_len(line[:position])
+        if textpage.get_charbox(at) == textpage.get_charbox(at + 1):  # type: ignore[attr-defined]
+            chars[position], chars[position + 1] = "\u0644", "\u0627"
+        position = line.find("\u0627\u0644", position + 2)
+    return "".join(chars)
+
+
 def _line(textpage: object, pdfium_c: object, page_no: int, text: str, first: int, last: int) -> _Line:
     """A line with the loose boxes of its first and last characters and the first one's font size."""
     raw = textpage.raw  # type: ignore[attr-defined]
@@ -99,7 +119,25 @@ def _line(textpage: object, pdfium_c: object, page_no: int, text: str, first: in
     l2, b2, r2, t2 = rect.left, rect.bottom, rect.right, rect.top
     size = float(pdfium_c.FPDFText_GetFontSize(raw, first))  # type: ignore[attr-defined]
     x0, x1 = min(left, l2), max(right, r2)  # a right-to-left line starts at the right
+    text = _rtl_trailing_punctuation(text)
     return _Line(page_no, text, float(x0), float(x1), max(top, t2), min(bottom, b2), size or 10.0)
+
+
+_RTL_LEADING_PUNCTUATION = re.compile(
+    r"^([\u060c\u061b\u061f.,:;!?\u2026]+)(?=[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc])"
+)
+
+
+def _rtl_trailing_punctuation(text: str) -> str:
+    """Put back at its end the punctuation pdfium reads at the start of a right-to-left line.
+
+    A comma or full stop ending a Persian or Arabic line is drawn at the line's left edge and pdfium
+    gives it first, so without this it would stick to the line's first word instead of its last.
+    """
+    found = _RTL_LEADING_PUNCTUATION.match(text)
+    if found is None:
+        return text
+    return text[found.end() :] + found.group(1)
 
 
 def _page_lines_by_char(textpage: object, pdfium_c: object, page_no: int) -> list[_Line]:
