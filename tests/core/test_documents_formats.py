@@ -457,7 +457,7 @@ def libreoffice_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
         ("pdf:writer_pdf_Export", ".pdf"),
         ('docx:"MS Word 2007 XML"', ".docx"),
         ("odt", ".odt"),
-        ("epub", ".epub"),
+        ("epub:EPUB", ".epub"),
     ):
         subprocess.run(
             [
@@ -494,7 +494,7 @@ def test_libreoffice_files(libreoffice_files: dict[str, Path], suffix: str) -> N
     lines = [line.strip() for line in doc.text.split("\n")]
     assert any(line.endswith("Second recommendation: publish the waiting lists") for line in lines)
     assert "Findings" in lines
-    if suffix != ".pdf":
+    if suffix not in (".pdf", ".epub"):  # LibreOffice's EPUB sets bold and headings by CSS classes only
         styles = {(doc.text[s.start : s.end], s.style) for s in doc.spans}
         assert ("reduced", "bold") in styles and ("every", "italic") in styles
     else:
