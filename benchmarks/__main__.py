@@ -243,6 +243,27 @@ run_reanchor = _single(
 )
 
 
+def run_document(folder: Path, kind: str, count: int, repeat: int) -> list[Row]:
+    """Open a PDF of ``count`` pages or a docx of ``count`` bytes (benchmarks/scenarios_documents.py)."""
+    result = _child(folder, kind, "", count, repeat)
+    label = f"Open a {count}-page PDF" if kind == "pdf" else f"Open a {count / 1024 / 1024:g} MB docx"
+    if "skipped" in result:
+        return [Row(label, None, None, note=result["skipped"])]
+    limits = {"pdf": {"first": 1.0} if count <= 100 else {"usable": 5.0}, "docx": {"usable": 1.0}}[kind]
+    rows = []
+    for key, what in (("first", "to first paint"), ("usable", "to usable")):
+        w, f = result[key]["warrant"], result[key]["floor"]
+        row = Row(f"{label}: {what}", measure.median(w), measure.median(f), peak_rss_mb=result["peak_rss_mb"])
+        row.samples, row.floor_samples = w, f
+        if key in limits:
+            row.target, row.met = f"<= {limits[key]:g} s", _met(row.warrant, limits[key])
+        row.note = (
+            f"progress reports: {max(result['progress_reports'], default=0)}; floor: library text + QPlainTextEdit"
+        )
+        rows.append(row)
+    return rows
+
+
 def run_memory(folder: Path, repeat: int) -> list[Row]:
     """Start Warrant on a 10 MB article with 50,000 annotations until usable: time and peak RSS vs the floor."""
     fix = data.fixture(folder, "10mb", 50_000)
@@ -314,6 +335,8 @@ def plan(quick: bool) -> list[tuple[str, Callable[..., list[Row]], tuple[Any, ..
             ("compare-10k", run_compare, ("1mb", 10_000, 2)),
             ("reanchor-10k", run_reanchor, ("1mb", 10_000, 2)),
             ("qda-export-10k", run_qda, ("1mb", 10_000, 2)),
+            ("pdf-60", run_document, ("pdf", 60, 2)),
+            ("docx-1mb", run_document, ("docx", 1024 * 1024, 2)),
         ]
     return [
         ("startup", run_startup, (9,)),
@@ -329,6 +352,9 @@ def plan(quick: bool) -> list[tuple[str, Callable[..., list[Row]], tuple[Any, ..
         ("compare-10k", run_compare, ("1mb", 10_000, 5)),
         ("reanchor-10k", run_reanchor, ("1mb", 10_000, 5)),
         ("qda-export-10k", run_qda, ("1mb", 10_000, 5)),
+        ("pdf-60", run_document, ("pdf", 60, 5)),
+        ("pdf-500", run_document, ("pdf", 500, 3)),
+        ("docx-1mb", run_document, ("docx", 1024 * 1024, 5)),
         ("memory-10mb-50k", run_memory, (2,)),
         ("packaged", packaged.rows, (Row, 5)),  # the desktop build vs the venv (after packaging/build.sh)
     ]

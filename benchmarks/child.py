@@ -22,6 +22,8 @@ SCENARIOS = {
     "compare": ("benchmarks.scenarios_core", "scenario_compare"),
     "reanchor": ("benchmarks.scenarios_core", "scenario_reanchor"),
     "qda-export": ("benchmarks.scenarios_qda", "scenario_qda"),
+    "pdf": ("benchmarks.scenarios_documents", "scenario_pdf"),
+    "docx": ("benchmarks.scenarios_documents", "scenario_docx"),
 }
 
 

@@ -17,6 +17,7 @@ commands that need no window (run 'warrant COMMAND --help' for each):
   import SOURCE.json|PROJECT.qdpx|CODES.qdc|NAME.ann --into ANNOTATIONS [--document ARTICLE]
   compare MINE THEIRS [THEIRS ...] [--document D] [--json]
   outline ANNOTATIONS [--document D] [--json]
+  text ARTICLE [--pages] [--encoding E] [--password P] [--view article|full]
 
 With no argument the bundled seed article opens, its annotations kept in your data folder.
 Every tag is saved the moment it is made; there is no Save command.
@@ -34,7 +35,7 @@ def gui_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "path",
         nargs="?",
-        help="an article (.txt, .md, .html) to open, or an annotation file (.warrant) to reopen",
+        help="an article (PDF, docx, odt, epub, html, mhtml, md, txt) to open, or an annotation file (.warrant) to reopen",
     )
     parser.add_argument(
         "--file",

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from desktop import arguments
 from desktop.core import errors
 
-SUBCOMMANDS = ("export", "import", "compare", "outline")
+SUBCOMMANDS = ("export", "import", "compare", "outline", "text")
 
 gui_parser = arguments.gui_parser  # the default command's parser lives apart, so the window needs no cli import
 
@@ -66,7 +66,31 @@ def command_parser() -> argparse.ArgumentParser:
     outline.add_argument("--document", metavar="FINGERPRINT_OR_TITLE", help="only this document")
     outline.add_argument("--json", action="store_true", help="print a machine-readable outline")
     outline.set_defaults(handler=_cmd_outline)
+
+    text = sub.add_parser("text", help="print the canonical text Warrant anchors to (UTF-8), without opening a window")
+    text.add_argument("article", metavar="ARTICLE", help="an article in any format Warrant opens")
+    text.add_argument("--pages", action="store_true", help="then the page map: 'page N<TAB>start<TAB>end' lines")
+    text.add_argument("--encoding", metavar="E", help="decode a text article with this encoding")
+    text.add_argument("--password", metavar="P", help="the password of an encrypted PDF")
+    text.add_argument("--view", choices=("auto", "article", "full"), default="auto", help="web pages: which text")
+    text.set_defaults(handler=_cmd_text)
     return parser
+
+
+def _cmd_text(args: argparse.Namespace) -> int:
+    from desktop.core import documents
+
+    try:
+        loaded = documents.load(args.article, encoding=args.encoding, password=args.password, view=args.view)
+    except errors.PasswordRequiredError as exc:
+        raise errors.PasswordRequiredError(f"{exc}; give it with --password", path=exc.path) from None
+    out = loaded.text
+    if args.pages:
+        pages = documents.page_map_lines(loaded.page_starts, len(loaded.text))
+        out += "\n\f\n" + "".join(f"page {line}\n" for line in pages)
+    sys.stdout.buffer.write(out.encode("utf-8", "surrogatepass"))
+    sys.stdout.buffer.flush()
+    return 0
 
 
 def _export_destination(args: argparse.Namespace) -> str | None:

@@ -11,6 +11,22 @@ class DocumentError(WarrantError):
     """An article could not be read (missing, binary, undecodable ...)."""
 
 
+class PasswordRequiredError(DocumentError):
+    """An encrypted document needs a password (none was given, or the one given is wrong)."""
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class NoTextLayerError(DocumentError):
+    """A PDF holds only pictures of pages (a scan): it needs OCR before it can be read."""
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class StoreError(WarrantError):
     """The annotation file cannot be opened or written."""
 

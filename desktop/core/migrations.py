@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """The annotation-file format this Warrant writes; stored as ``PRAGMA user_version``."""
 
 APPLICATION_ID = 0x57415252
@@ -83,7 +83,12 @@ def m001_initial(db: Database) -> None:
     db.execute("CREATE INDEX links_by_target ON links (target)")
 
 
-STEPS = (m001_initial,)
+def m002_page_starts(db: Database) -> None:
+    """Each document's page map: the code-point offset of every page's start, as space-separated integers."""
+    db.execute("ALTER TABLE documents ADD COLUMN page_starts TEXT NOT NULL DEFAULT ''")
+
+
+STEPS = (m001_initial, m002_page_starts)
 """Every schema step, oldest first; a step is never edited once released, only added after."""
 
 

@@ -62,7 +62,7 @@ class _DamagedRow(ValueError):
 
 _ANNOTATION_TYPES: list[type] = [str, str, str, int, int] + [str] * 10
 _LINK_TYPES: list[type] = [str] * 6
-_DOCUMENT_TYPES: list[type] = [str] * 6
+_DOCUMENT_TYPES: list[type] = [str] * 7
 _TAG_TYPES: list[type] = [str, str, str, str, int]
 _RELATION_TYPES: list[type] = [str, str, int]
 
@@ -85,7 +85,15 @@ def _link(row: Sequence[Any]) -> model.Link:
 
 
 def _document(row: Sequence[Any]) -> model.Document:
-    return model.Document(*_checked(row, _DOCUMENT_TYPES, "document"))
+    *fields, pages = _checked(row, _DOCUMENT_TYPES, "document")
+    try:  # the page map: code-point offsets, space-separated, never decreasing
+        starts = tuple(int(n) for n in pages.split()) if pages else ()
+    except ValueError:
+        starts = (-1,)
+    if any(b < a for a, b in zip(starts, starts[1:], strict=False)) or (starts and starts[0] != 0):
+        raise _DamagedRow(f"document {str(row[0])[:40]!r} has a damaged page map")
+    fingerprint, title, path, text, kind, added = fields
+    return model.Document(fingerprint, title, path, text, kind, added, page_starts=starts)
 
 
 def _tag(row: Sequence[Any]) -> model.Tag:
@@ -907,18 +915,23 @@ class Store:
             text=doc.text,
             kind=doc.kind,
             added=model.now_utc(),
+            page_starts=tuple(doc.page_starts),
         )
         with self._write():
             self.db.execute(
-                "INSERT INTO documents (fingerprint, title, path, kind, text, added) VALUES (?, ?, ?, ?, ?, ?)",
-                (stored.fingerprint, stored.title, stored.path, stored.kind, stored.text, stored.added),
+                "INSERT INTO documents (fingerprint, title, path, kind, text, added, page_starts) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (stored.fingerprint, stored.title, stored.path, stored.kind, stored.text, stored.added)
+                + (" ".join(map(str, stored.page_starts)),),
             )
         return stored
 
     def documents(self) -> list[model.Document]:
         """Return every document, in the order they were added."""
         return self._rows(
-            "SELECT fingerprint, title, path, text, kind, added FROM documents ORDER BY added, rowid", (), _document
+            "SELECT fingerprint, title, path, text, kind, added, page_starts FROM documents ORDER BY added, rowid",
+            (),
+            _document,
         )
 
     def document_titles(self) -> list[tuple[str, str]]:
@@ -941,7 +954,7 @@ class Store:
             NotFoundError: there is none and ``missing_ok`` is false.
         """
         rows = self._rows(
-            "SELECT fingerprint, title, path, text, kind, added FROM documents WHERE fingerprint = ?",
+            "SELECT fingerprint, title, path, text, kind, added, page_starts FROM documents WHERE fingerprint = ?",
             (fingerprint,),
             _document,
         )
@@ -960,7 +973,7 @@ class Store:
             NotFoundError: nothing matches, or more than one document does.
         """
         rows = self._rows(
-            "SELECT fingerprint, title, path, text, kind, added FROM documents "
+            "SELECT fingerprint, title, path, text, kind, added, page_starts FROM documents "
             "WHERE fingerprint = ? OR (length(?) >= 8 AND substr(fingerprint, 1, length(?)) = ?) OR title = ?",
             (key, key, key, key, key),
             _document,

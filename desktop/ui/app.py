@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication
 
 from desktop import arguments
-from desktop.core import documents, errors, store
+from desktop.core import errors, store
 
 log = logging.getLogger("desktop")
 
@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         app.setWindowIcon(QIcon(str(ICON)))
 
-    from desktop.ui import main_window  # after QApplication: module-level Qt objects need it
+    from desktop.ui import article_loading, main_window  # after QApplication: module-level Qt objects need it
 
     window = main_window.MainWindow()
     path = Path(args.path or SEED)
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # An article: paint it first, then open its annotation file in the next turn of the
             # event loop (sqlite-utils costs ~0.1 s to import). Everything that can fail on the
             # command line is checked before the window appears.
-            loaded = documents.load(path)
+            loaded = article_loading.load_article(window, path)
             target = Path(args.file) if args.file else main_window.default_annotation_path(loaded)
             if target.exists():
                 store.inspect(target)

@@ -41,7 +41,19 @@ from PySide6.QtWidgets import (
 
 from desktop.core import documents, errors, model, store
 from desktop.ui import actions as actions_mod
-from desktop.ui import argument_tabs, editing, files_out, find_bar, opening, pane, reader, reviewing, session, settings
+from desktop.ui import (
+    argument_tabs,
+    article_loading,
+    editing,
+    files_out,
+    find_bar,
+    opening,
+    pane,
+    reader,
+    reviewing,
+    session,
+    settings,
+)
 from desktop.ui.dialogs import help as help_dialogs
 
 log = logging.getLogger(__name__)
@@ -121,6 +133,7 @@ class MainWindow(QMainWindow):
         self._set_editing_enabled(False)
         self.resize(1280, 820)
         self._restore_state()
+        article_loading.install(self)
 
     @property
     def undo_stack(self) -> QUndoStack:
@@ -246,7 +259,12 @@ class MainWindow(QMainWindow):
         Raises:
             WarrantError: the path cannot be opened; nothing open in the window changed.
         """
-        st, doc, spans = opening.open_any(os.fspath(path), annotation_file=annotation_file, annotator=annotator)
+        st, doc, spans = opening.open_any(
+            os.fspath(path),
+            annotation_file=annotation_file,
+            annotator=annotator,
+            load=lambda p: article_loading.load_article(self, p),
+        )
         self.show_store(st, doc, spans)
         settings.remember_recent(str(path))
 

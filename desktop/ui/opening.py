@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 from desktop.core import documents, errors, model, store
 from desktop.ui import settings
 
-FILE_FILTER = "Articles and annotation files (*.txt *.md *.markdown *.html *.htm *.warrant);;All files (*)"
+FILE_FILTER = documents.FILE_FILTER  # every format desktop.core.documents opens, and annotation files
 
 
 def is_annotation_file(path: Path) -> bool:
@@ -60,9 +60,15 @@ class AfterFirstPaint(QObject):
 
 
 def open_any(
-    path: str | Path, *, annotation_file: str | None = None, annotator: str | None = None
+    path: str | Path,
+    *,
+    annotation_file: str | None = None,
+    annotator: str | None = None,
+    load: Callable[[Path], documents.LoadedDocument] = documents.load,
 ) -> tuple[store.Store, model.Document, tuple[documents.Span, ...]]:
     """Open an article (with its annotation file) or an annotation file (its first document).
+
+    ``load`` reads an article (the window's asks for a password, offers OCR and shows progress).
 
     Raises:
         WarrantError: the path cannot be opened; nothing is left open.
@@ -84,7 +90,7 @@ def open_any(
             st.close()
             raise errors.StoreError(f"{p} holds no document yet; open an article with --file {p}")
         return st, first, ()
-    loaded = documents.load(p)
+    loaded = load(p)
     target = Path(annotation_file) if annotation_file else default_annotation_path(loaded)
     st, doc = open_with_article(target, loaded, annotator)
     return st, doc, loaded.spans

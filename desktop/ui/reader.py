@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import logging
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +26,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QSyntaxHighlighter,
     QTextBlock,
+    QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
@@ -40,6 +43,20 @@ TINT_ALPHA = 72
 MARGIN_WIDTH = 34
 READING_WIDTH = 760
 """Widest text column, in pixels: wider windows get side margins, as a reading app would."""
+
+
+_RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def paragraph_direction(text: str) -> Qt.LayoutDirection:
+    """The direction of a paragraph by its first strong character (Unicode bidi rules P2 and P3)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return Qt.LayoutDirection.RightToLeft
+        if kind == "L":
+            return Qt.LayoutDirection.LeftToRight
+    return Qt.LayoutDirection.LeftToRight
 
 
 @dataclass(frozen=True)
@@ -208,9 +225,16 @@ class Reader(QPlainTextEdit):
         self.highlighter.reset({key: self.mark_for(a, tag) for key, a, tag in annotations})
         self.highlighter.deferred = True
         try:
+            # The cursor's character format survives setPlainText: after a heading at the start of
+            # one article, the whole next article was set as a heading. Start every text plain.
+            self.document().clear()
+            self.setCurrentCharFormat(QTextCharFormat())
+            self.textCursor().setBlockCharFormat(QTextCharFormat())
             self.setPlainText(text)
             if spans:
                 self._apply_spans(spans)
+            if _RTL_CHAR.search(text):
+                self._align_right_to_left()
         finally:
             self.highlighter.deferred = False
         self.highlighter.lit = bytearray(self.document().blockCount())
@@ -267,6 +291,21 @@ class Reader(QPlainTextEdit):
             cursor.setPosition(self.u16.to_utf16(span.start))
             cursor.setPosition(self.u16.to_utf16(span.end), QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(fmt)
+        cursor.endEditBlock()
+
+    def _align_right_to_left(self) -> None:
+        """Right-align each paragraph whose first strong character is right-to-left (Persian, Arabic, Hebrew)."""
+        rtl = QTextBlockFormat()
+        rtl.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        rtl.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute)
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        block = self.document().begin()
+        while block.isValid():
+            if paragraph_direction(block.text()) == Qt.LayoutDirection.RightToLeft:
+                cursor.setPosition(block.position())
+                cursor.mergeBlockFormat(rtl)
+            block = block.next()
         cursor.endEditBlock()
 
     def u16_range(self, start: int, end: int) -> tuple[int, int]:

@@ -99,18 +99,38 @@ def test_missing_file_directory_and_empty_file(tmp_path: Path) -> None:
     assert "cannot be read" in _refused(under / "child.txt")
 
 
-def test_latin1_is_refused_with_the_offset(tmp_path: Path) -> None:
+def test_windows_1252_text_is_decoded_and_its_encoding_named(tmp_path: Path) -> None:
+    # Was refused with "save it as UTF-8" (issue 11).
     path = tmp_path / "latin.txt"
-    path.write_bytes("Caf\u00e9 au lait".encode("latin-1"))
-    message = _refused(path)
-    assert "UTF-8" in message and "offset 3" in message
+    text = "Caf\u00e9 au lait \u2013 the \u201cquoted\u201d claim costs \u20ac5; na\u00efve r\u00e9sum\u00e9.\n" * 20
+    path.write_bytes(text.encode("cp1252"))
+    doc = documents.load(path)
+    assert doc.text == text
+    assert doc.encoding == "cp1252"
 
 
-def test_utf16_without_bom_is_named_as_such(tmp_path: Path) -> None:
+def test_reopen_with_encoding_uses_the_one_given(tmp_path: Path) -> None:
+    path = tmp_path / "cyrillic.txt"
+    text = "\u0412\u0441\u0435 \u043b\u044e\u0434\u0438 \u0440\u043e\u0436\u0434\u0430\u044e\u0442\u0441\u044f \u0441\u0432\u043e\u0431\u043e\u0434\u043d\u044b\u043c\u0438.\n"
+    path.write_bytes(text.encode("koi8-r"))
+    assert documents.load(path, encoding="koi8-r").text == text
+    assert documents.load(path, encoding="koi8_r").encoding == "koi8-r"
+    with pytest.raises(errors.DocumentError, match="not an encoding"):
+        documents.load(path, encoding="no-such-codec")
+
+
+def test_utf8_stays_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "u.txt"
+    path.write_text("Plain \u00e9t\u00e9 text", encoding="utf-8")
+    assert documents.load(path).encoding == "utf-8"
+
+
+def test_utf16_without_bom_is_read(tmp_path: Path) -> None:
     path = tmp_path / "utf16.txt"
-    path.write_bytes("Hello world, a plain article".encode("utf-16-le"))
-    message = _refused(path)
-    assert "UTF-16" in message and "byte-order mark" in message
+    text = "Hello world, a plain article about the committee's findings.\n" * 10
+    path.write_bytes(text.encode("utf-16-le"))
+    doc = documents.load(path)
+    assert doc.text == text and doc.encoding.startswith("utf-16")
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,7 @@ def test_schema_rules_hold_at_the_sql_level(tmp_path: Path, seed_path: Path) -> 
     with pytest.raises(sqlite3.IntegrityError):
         annotation("untagged", 0, 1, tag="nope")
     with pytest.raises(sqlite3.IntegrityError):
-        conn.execute("INSERT INTO documents VALUES ('short', 't', 'p', 'txt', 'text', 'now')")
+        conn.execute("INSERT INTO documents VALUES ('short', 't', 'p', 'txt', 'text', 'now', '')")
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("INSERT INTO links VALUES ('l0', 'ok-1', 'ok-1', 'supports', 'a', 't')")
     conn.execute("INSERT INTO links VALUES ('l1', 'ok-1', 'ok-2', 'supports', 'a', 't')")

@@ -23,7 +23,7 @@ import os
 import re
 from pathlib import Path
 
-from desktop.core import anchoring, documents, errors, model, store, textutil
+from desktop.core import anchoring, documents, errors, model, safeio, store, textutil
 from desktop.core.exchange import files, qdpx, scope
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -311,7 +311,11 @@ def import_file(
     if not txt.exists():
         raise errors.ExchangeError(f"{txt} does not exist: give the annotated text with --document")
     loaded = documents.load(txt)
-    raw = documents.decode(documents.read_bytes(txt), str(txt)) if txt.suffix.lower() in (".txt", ".text") else None
+    raw = (
+        documents.decode(safeio.read_bounded(txt, documents.MAX_BYTES), str(txt))
+        if txt.suffix.lower() in (".txt", ".text")
+        else None
+    )
     found = read(
         data, loaded, target, raw_text=raw, name=str(ann), author=author if author is not None else target.annotator
     )

@@ -2,7 +2,8 @@
 
 Columns (see :data:`COLUMNS`): the document's title and SHA-256 fingerprint, the tag, the quote, the
 note, ``start`` and ``end`` (code-point offsets into the document's canonical text, end exclusive),
-``paragraph`` (1-based, blank-line-separated paragraphs: see :mod:`desktop.core.exchange.scope`), the
+``paragraph`` (1-based, blank-line-separated paragraphs: see :mod:`desktop.core.exchange.scope`), ``page``
+(1-based page of the passage's start in a paged document such as a PDF; empty for others), the
 author, the creation and modification times, the annotation id, ``links_to`` (this passage's
 outgoing links joined by ``"; "``, each ``relation:id`` followed by the other passage's tag and first
 words, e.g. ``supports:<id> (claim: "Iran and Russia signed a…")``) and ``linked_from`` (incoming links
@@ -39,6 +40,7 @@ COLUMNS: tuple[str, ...] = (
     "start",
     "end",
     "paragraph",
+    "page",
     "author",
     "created",
     "modified",
@@ -110,6 +112,7 @@ def row(
         annotation.start,
         annotation.end,
         selection.paragraph(annotation),
+        doc.page_at(annotation.start) or "",
         escape_cell(annotation.author),
         escape_cell(annotation.created),
         escape_cell(annotation.modified),

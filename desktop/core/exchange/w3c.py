@@ -82,6 +82,10 @@ def _creator(name: str) -> dict[str, str]:
     return {"type": "Person", "name": name}
 
 
+RFC3778 = "http://tools.ietf.org/rfc/rfc3778"
+"""PDF fragment identifiers (``page=N``): the extra, coarser selector of a passage in a paged document."""
+
+
 def annotation_object(annotation: model.Annotation, document: model.Document) -> dict[str, Any]:
     """Return one passage as a W3C ``Annotation`` (a JSON-ready dict).
 
@@ -118,6 +122,9 @@ def annotation_object(annotation: model.Annotation, document: model.Document) ->
             {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
         ],
     }
+    page = document.page_at(annotation.start)
+    if page is not None:  # a paged document (PDF): the page the passage starts on, as an RFC 3778 fragment
+        obj["target"]["selector"].append({"type": "FragmentSelector", "conformsTo": RFC3778, "value": f"page={page}"})
     return obj
 
 
@@ -826,6 +833,7 @@ def prepare(
                 path=document.path,
                 text=document.text,
                 kind=document.kind,
+                page_starts=document.page_starts,
             )
     finder = _Documents(target, named)
     existing = target.existing_ids(p.id for p in parsed.passages)

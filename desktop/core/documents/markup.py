@@ -1,229 +1,92 @@
-"""Loading .txt, .md and .html articles into one canonical text: exactly what the reader shows.
+"""Markdown and HTML articles: reduced to their visible text with headings, lists and emphasis as spans.
 
-The canonical text is a ``str`` of code points. Line breaks are unified to ``\\n`` and a byte-order
-mark is dropped; nothing else is changed (no Unicode normalisation). Markdown is rendered with the
-``markdown`` package and HTML is reduced to its visible text: scripts, styles, frames, images and
-links are never executed, fetched or made clickable, because the reader shows text only.
+Markdown is rendered with the ``markdown`` package and HTML is reduced to its visible text: scripts,
+styles, frames, images and links are never executed, fetched or made clickable, because the reader
+shows text only.
 """
 
 from __future__ import annotations
 
-import codecs
-import hashlib
 import html
 import html.parser
-import os
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
 
-from desktop.core import errors, safeio
-
-MAX_BYTES = 256 * 1024 * 1024
-"""Largest article accepted, so that a mistaken pick of a disk image fails fast and clearly."""
-
-TEXT_SUFFIXES = (".txt", ".text")
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES
-
-
-@dataclass(frozen=True)
-class Span:
-    """A stretch of the canonical text with a presentational style (heading, emphasis ...)."""
-
-    start: int
-    end: int
-    style: str
-
-
-@dataclass(frozen=True)
-class LoadedDocument:
-    """An article read from disk: canonical text, fingerprint, title and display hints."""
-
-    path: str
-    title: str
-    text: str
-    fingerprint: str
-    kind: str
-    spans: tuple[Span, ...] = field(default=())
-
-
-def fingerprint(text: str) -> str:
-    """Return the SHA-256 of a canonical text encoded as UTF-8, in hex."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def normalise_newlines(text: str) -> str:
-    """Turn ``\\r\\n`` and lone ``\\r`` into ``\\n``; change nothing else."""
-    if "\r" not in text:
-        return text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
-def decode(data: bytes, name: str) -> str:
-    """Decode UTF-8, or UTF-16/32 when a byte-order mark says so; drop the mark.
-
-    Args:
-        data: the file's bytes.
-        name: the file's name, for messages.
-
-    Returns:
-        The decoded text.
-
-    Raises:
-        DocumentError: the bytes are not text in one of those encodings.
-    """
-    encoding = ""
-    for bom, candidate in _BOMS:
-        if data.startswith(bom):
-            encoding = candidate
-            data = data[len(bom) :]
-            break
-    if not encoding:
-        encoding = "utf-8"
-        if b"\x00" in data:  # UTF-8 text never holds NUL: say what the file most likely is
-            raise errors.DocumentError(_nul_message(data, name))
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise errors.DocumentError(
-            f"{name} is not {encoding.upper()} text (undecodable byte at offset {exc.start}); "
-            "save it as UTF-8 and open it again"
-        ) from None
-    if "\x00" in text:
-        raise errors.DocumentError(f"{name} looks like a binary file, not an article (it contains NUL bytes)")
-    return text
-
-
-def _nul_message(data: bytes, name: str) -> str:
-    sample = data[:65536]
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    if min(even, odd) == 0 and max(even, odd) >= len(sample) // 40:
-        return (
-            f"{name} looks like UTF-16 text without a byte-order mark, which cannot be told apart from "
-            "binary data; save it as UTF-8 and open it again"
-        )
-    return f"{name} looks like a binary file, not an article (it contains NUL bytes)"
-
-
-def read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """Read a file for opening, with a clear message for each way it can fail.
-
-    Raises:
-        DocumentError: missing, a directory, unreadable, empty or too large.
-    """
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise errors.DocumentError(f"{p} is a folder, not an article")
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise errors.DocumentError(f"{p} is {size // (1024 * 1024)} MB; articles up to 256 MB can be opened")
-        data = safeio.read_bounded(p, MAX_BYTES)  # never blocks on a FIFO, never reads a device
-    except errors.UnsafePathError as exc:
-        raise errors.DocumentError(str(exc)) from None
-    except FileNotFoundError:
-        raise errors.DocumentError(f"{p} does not exist") from None
-    except PermissionError:
-        raise errors.DocumentError(f"{p} cannot be read: permission denied") from None
-    except OSError as exc:
-        raise errors.DocumentError(f"{p} cannot be read: {exc.strerror or exc}") from None
-    if not data:
-        raise errors.DocumentError(f"{p} is empty")
-    return data
-
-
-_DATE_LIKE = re.compile(r"\b\d{4}\b|^\W*$")
-
-
-def guess_title(text: str, fallback: str) -> str:
-    """Pick a plain-text article's title: the first short line that reads like a headline."""
-    seen = 0
-    for line in text.split("\n", 40)[:40]:
-        line = line.strip()
-        if not line:
-            continue
-        seen += 1
-        if seen > 5:
-            break
-        if len(line) <= 120 and len(line.split()) >= 3 and not _DATE_LIKE.search(line):
-            return line
-    return fallback
-
-
-def load(path: str | os.PathLike[str]) -> LoadedDocument:
-    """Load an article from disk.
-
-    Args:
-        path: a .txt, .md or .html file (other suffixes are read as plain text).
-
-    Returns:
-        The loaded document with its canonical text.
-
-    Raises:
-        DocumentError: the file cannot be read or decoded, or is empty once read.
-    """
-    p = Path(path)
-    data = read_bytes(p)
-    text = normalise_newlines(decode(data, str(p)))
-    suffix = p.suffix.lower()
-    fallback = p.stem.replace("_", " ").replace("-", " ").strip() or p.name
-    if suffix in MARKDOWN_SUFFIXES:
-        return from_markdown(text, str(p), fallback)
-    if suffix in HTML_SUFFIXES:
-        return from_html(text, str(p), fallback)
-    return from_text(text, str(p), fallback)
-
-
-def _finish(path: str, title: str, text: str, kind: str, spans: tuple[Span, ...] = ()) -> LoadedDocument:
-    if not text.strip():
-        raise errors.DocumentError(f"{path} has no text to read")
-    return LoadedDocument(path=path, title=title, text=text, fingerprint=fingerprint(text), kind=kind, spans=spans)
-
-
-def from_text(text: str, path: str = "", fallback: str = "Untitled") -> LoadedDocument:
-    """Make a document of plain text (already decoded)."""
-    text = normalise_newlines(text)
-    return _finish(path, guess_title(text, fallback), text, "txt")
-
+from desktop.core import errors
+from desktop.core.documents import _base
+from desktop.core.documents._base import Span
 
 MARKDOWN_MAX_BRACKETS = 1000
-"""More "[" than this in a Markdown article, and its brackets are shown as text (see from_markdown)."""
+"""More "[" (or more "<") than this, and a Markdown article is shown as its plain source (see from_markdown)."""
+MARKDOWN_MAX_MARKUP = 10_000
+"""More inline markup characters (``<[`&*_``) than this, and the same."""
+MARKDOWN_MAX_INDENT = 64
+"""Columns of indentation kept on a Markdown line: deeper lists are flattened to this depth."""
+
+_LEADING = re.compile(r"^[ \t]{17,}", re.MULTILINE)
 
 
-def from_markdown(source: str, path: str = "", fallback: str = "Untitled") -> LoadedDocument:
-    """Render Markdown with the ``markdown`` package and keep its visible text."""
+def _cap_indent(match: re.Match[str]) -> str:
+    indent = match.group()
+    width = len(indent.expandtabs(4))
+    return indent if width <= MARKDOWN_MAX_INDENT else " " * MARKDOWN_MAX_INDENT
+
+
+def too_much_markup(source: str) -> bool:
+    """True when the ``markdown`` package would take quadratic time over ``source``'s inline markup.
+
+    The package keeps a placeholder for every link, tag, entity, code span and emphasis and rescans
+    the rest of the text for every unclosed "[" and "<": 300 KB of ``<a `` took over 90 s, and 20,000
+    plain ``*a*`` took 3 s. Past these counts (each a linear scan) the article is shown as its source.
+    """
+    brackets, angles = source.count("["), source.count("<")
+    if brackets > MARKDOWN_MAX_BRACKETS or angles > MARKDOWN_MAX_BRACKETS:
+        return True
+    inline = brackets + angles + sum(source.count(ch) for ch in "`&*_")
+    return inline > MARKDOWN_MAX_MARKUP
+
+
+def defuse_markdown(source: str) -> str:
+    """Cut indentation past :data:`MARKDOWN_MAX_INDENT` columns (deeper lists are flattened to that depth).
+
+    The package recurses, quadratically, once per level of list nesting (2,000 levels took 175 s).
+    Ordinary articles are returned unchanged; the pass is one linear regular-expression scan.
+    """
+    return _LEADING.sub(_cap_indent, source)
+
+
+def from_markdown(source: str, path: str = "", fallback: str = "Untitled") -> _base.LoadedDocument:
+    """Render Markdown with the ``markdown`` package and keep its visible text.
+
+    An article with more inline markup than the package renders in linear time is shown as its
+    plain source instead (all its text, none hidden), with a notice saying so.
+    """
     import markdown  # imported here: only Markdown articles pay for it
 
-    if source.count("[") > MARKDOWN_MAX_BRACKETS:
-        # The markdown package's link parser is quadratic in unclosed "[" (8,000 took 15 s): a
-        # document with this many is shown with its brackets as text rather than left to hang.
-        source = source.replace("\\", "\\\\").replace("[", "\\[")
+    if too_much_markup(source):
+        text = _base.normalise_newlines(source)
+        return _base.finish(
+            path,
+            _base.guess_title(text, fallback),
+            text,
+            "md",
+            notice="Shown as plain text: too much Markdown markup to render quickly",
+        )
+    source = defuse_markdown(source)
     try:
         rendered = markdown.markdown(source, output_format="html")
     except RecursionError:
         raise errors.DocumentError(
-            f"{path or 'the Markdown'} is nested too deeply to render (lists or quotes hundreds of levels deep); "
+            f"{path or 'the Markdown'} is nested too deeply to render (quotes hundreds of levels deep); "
             "open it as a .txt file instead"
         ) from None
     title, text, spans = html_to_text(rendered)
-    return _finish(path, title or fallback, text, "md", spans)
+    return _base.finish(path, title or fallback, text, "md", spans)
 
 
-def from_html(source: str, path: str = "", fallback: str = "Untitled") -> LoadedDocument:
+def from_html(source: str, path: str = "", fallback: str = "Untitled", kind: str = "html") -> _base.LoadedDocument:
     """Keep an HTML article's visible text; nothing in it is executed or fetched."""
     title, text, spans = html_to_text(source)
-    return _finish(path, title or fallback, text, "html", spans)
+    return _base.finish(path, title or fallback, text, kind, spans)
 
 
 _BLOCK = frozenset(
