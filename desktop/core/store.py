@@ -918,13 +918,18 @@ class Store:
             page_starts=tuple(doc.page_starts),
         )
         with self._write():
-            self.db.execute(
-                "INSERT INTO documents (fingerprint, title, path, kind, text, added, page_starts) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (stored.fingerprint, stored.title, stored.path, stored.kind, stored.text, stored.added)
-                + (" ".join(map(str, stored.page_starts)),),
-            )
+            self._insert_documents([stored])
         return stored
+
+    def _insert_documents(self, docs: Sequence[model.Document]) -> None:
+        self.db.conn.executemany(
+            "INSERT INTO documents (fingerprint, title, path, kind, text, added, page_starts) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (d.fingerprint, d.title, d.path, d.kind, d.text, d.added, " ".join(map(str, d.page_starts)))
+                for d in docs
+            ],
+        )
 
     def documents(self) -> list[model.Document]:
         """Return every document, in the order they were added."""
@@ -1312,10 +1317,7 @@ class Store:
                 if names:
                     self.db.conn.executemany(f"DELETE FROM {table} WHERE {key} = ?", [(n,) for n in names])
             if documents:
-                self.db.conn.executemany(
-                    "INSERT INTO documents (fingerprint, title, path, kind, text, added) VALUES (?, ?, ?, ?, ?, ?)",
-                    [(d.fingerprint, d.title, d.path, d.kind, d.text, d.added) for d in documents],
-                )
+                self._insert_documents(documents)
             for tag in tags:
                 self._insert_tag(tag)
             if relations:

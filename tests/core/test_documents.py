@@ -158,7 +158,7 @@ def test_too_large_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(documents, "MAX_BYTES", 10)
     path = tmp_path / "big.txt"
     path.write_text("x" * 11)
-    assert "MB" in _refused(path)
+    assert "files up to 10 bytes" in _refused(path)
 
 
 # -- Markdown ------------------------------------------------------------------------------------

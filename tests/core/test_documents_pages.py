@@ -72,7 +72,7 @@ def test_text_command_persian_and_other_encodings(testdata: Path, tmp_path: Path
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        ("fifo", "not a regular file"),
+        ("fifo", "FIFO (named pipe), not a file"),
         ("missing", "does not exist"),
         ("corrupt-pdf", "damaged"),
         ("encrypted", "--password"),

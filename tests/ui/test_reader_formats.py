@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont, QTextCursor
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from desktop.core import documents, errors
-from desktop.ui import main_window, opening, reader
+from desktop.ui import article_loading, main_window, opening, reader
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 import document_samples
@@ -91,8 +91,8 @@ def window(qtbot):
 
 def test_file_dialog_filter_lists_every_format() -> None:
     for suffix in documents.SUFFIXES + (".warrant",):
-        assert f"*{suffix}" in main_window.FILE_FILTER.split(";;")[0]
-    assert opening.is_openable("x.PDF") and opening.is_openable("x.docx") and not opening.is_openable("x.exe")
+        assert f"*{suffix}" in opening.FILE_FILTER.split(";;")[0]
+    assert article_loading.is_openable("x.PDF") and article_loading.is_openable("x.docx") and not article_loading.is_openable("x.exe")
 
 
 def test_pdf_opens_with_its_page_in_the_status_bar(window, tmp_path: Path) -> None:
@@ -141,7 +141,7 @@ def test_encrypted_pdf_cancelled_is_a_clear_refusal(window, tmp_path: Path, monk
 def test_scanned_pdf_says_it_needs_ocr(window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pdf = tmp_path / "scan.pdf"
     _scanned_pdf(pdf)
-    monkeypatch.setattr(opening, "ocr_tool", lambda: None)
+    monkeypatch.setattr(article_loading, "ocr_tool", lambda: None)
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
     assert not window.open_guarded(str(pdf))
@@ -153,14 +153,14 @@ def test_scanned_pdf_offers_the_ocr_tool_found(window, tmp_path: Path, monkeypat
     _scanned_pdf(pdf)
     made = tmp_path / "made.pdf"
     document_samples.make_pdf(made, 1)
-    monkeypatch.setattr(opening, "ocr_tool", lambda: "/usr/bin/ocrmypdf")
+    monkeypatch.setattr(article_loading, "ocr_tool", lambda: "/usr/bin/ocrmypdf")
     runs: list[tuple[str, Path]] = []
 
     def fake_ocr(tool: str, source: Path, target: Path) -> None:  # stands in for the program
         runs.append((tool, source))
         target.write_bytes(made.read_bytes())
 
-    monkeypatch.setattr(opening, "run_ocr", fake_ocr)
+    monkeypatch.setattr(article_loading, "run_ocr", fake_ocr)
     monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.StandardButton.Yes)
     window.open_path(pdf, annotation_file=str(tmp_path / "a.warrant"))
     assert runs == [("/usr/bin/ocrmypdf", pdf)]
@@ -187,7 +187,7 @@ def test_reopen_with_encoding(window, tmp_path: Path) -> None:
     label = window.findChild(type(window.file_label), "page_label")
     window.refresh_page_label()
     assert "cp1252" in label.text()
-    assert opening.reopen_with_encoding(window, "latin-1")
+    assert article_loading.reopen_with_encoding(window, "latin-1")
     assert window.session.document.text == text.encode("cp1252").decode("latin-1")
 
 
@@ -216,10 +216,10 @@ def test_web_page_reader_view_and_full_page_toggle(window, tmp_path: Path) -> No
     article = window.session.document
     assert article.kind == "html-article"
     assert "Paragraph 11" in article.text and "NAVIGATION-TEXT" not in article.text
-    assert opening.toggle_web_view(window)
+    assert article_loading.toggle_web_view(window)
     full = window.session.document
     assert full.kind == "html" and "NAVIGATION-TEXT" in full.text and "COMMENT-TEXT" in full.text
-    assert opening.toggle_web_view(window)
+    assert article_loading.toggle_web_view(window)
     assert window.session.document.fingerprint == article.fingerprint  # the same document, same offsets
 
 

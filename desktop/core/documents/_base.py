@@ -65,8 +65,6 @@ def read_bytes(path: str | os.PathLike[str], limit: int) -> bytes:
     p = os.fspath(path)
     if os.path.isdir(p):
         raise errors.DocumentError(f"{errors.shown(p)} is a folder, not an article")
-    if not os.path.lexists(p):
-        raise errors.DocumentError(f"{errors.shown(p)} does not exist")
     try:
         data = safeio.read_bounded(p, limit)
     except errors.UnsafePathError as exc:

@@ -98,28 +98,41 @@ def link_cells(selection: scope.Selection) -> tuple[dict[str, str], dict[str, st
     )
 
 
-def row(
+def cells(
     selection: scope.Selection, annotation: model.Annotation, links_to: str = "", linked_from: str = ""
-) -> list[object]:
-    """Return one annotation's CSV cells, in :data:`COLUMNS` order, text cells already guarded."""
+) -> list[str | int]:
+    """Return one annotation's cells, in :data:`COLUMNS` order, as they are (the CSV guards them; the
+    xlsx export writes them typed, so no guard is needed there)."""
     doc = selection.document(annotation.document)
     return [
-        escape_cell(doc.title),
+        doc.title,
         annotation.document,
-        escape_cell(annotation.tag),
-        escape_cell(annotation.quote),
-        escape_cell(annotation.note),
+        annotation.tag,
+        annotation.quote,
+        annotation.note,
         annotation.start,
         annotation.end,
         selection.paragraph(annotation),
         doc.page_at(annotation.start) or "",
-        escape_cell(annotation.author),
-        escape_cell(annotation.created),
-        escape_cell(annotation.modified),
-        escape_cell(annotation.id),
-        escape_cell(links_to),
-        escape_cell(linked_from),
+        annotation.author,
+        annotation.created,
+        annotation.modified,
+        annotation.id,
+        links_to,
+        linked_from,
     ]
+
+
+_UNGUARDED = frozenset(("fingerprint", "start", "end", "paragraph", "page"))
+_GUARD = tuple(name not in _UNGUARDED for name in COLUMNS)
+
+
+def row(
+    selection: scope.Selection, annotation: model.Annotation, links_to: str = "", linked_from: str = ""
+) -> list[object]:
+    """Return one annotation's CSV cells, in :data:`COLUMNS` order, text cells already guarded."""
+    values = cells(selection, annotation, links_to, linked_from)
+    return [escape_cell(v) if guard and isinstance(v, str) else v for v, guard in zip(values, _GUARD, strict=True)]
 
 
 def render(selection: scope.Selection) -> bytes:

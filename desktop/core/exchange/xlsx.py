@@ -37,28 +37,7 @@ def _cell(value: str) -> str:
 def passage_rows(selection: scope.Selection) -> list[list[str | int]]:
     """Return the passages sheet's rows (without the header): the CSV's cells, unguarded."""
     outgoing, incoming = csvfile.link_cells(selection)
-    rows: list[list[str | int]] = []
-    for a in selection.annotations:
-        doc = selection.document(a.document)
-        rows.append(
-            [
-                doc.title,
-                a.document,
-                a.tag,
-                a.quote,
-                a.note,
-                a.start,
-                a.end,
-                selection.paragraph(a),
-                a.author,
-                a.created,
-                a.modified,
-                a.id,
-                outgoing.get(a.id, ""),
-                incoming.get(a.id, ""),
-            ]
-        )
-    return rows
+    return [csvfile.cells(selection, a, outgoing.get(a.id, ""), incoming.get(a.id, "")) for a in selection.annotations]
 
 
 def summary_rows(selection: scope.Selection) -> list[list[str | int]]:
