@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from desktop import __version__
 from desktop.core import errors
 
-SUBCOMMANDS = ("export", "import", "compare", "outline")
+SUBCOMMANDS = ("export", "import", "compare", "outline", "ach")
 
 _GUI_EPILOG = """\
 commands that need no window (run 'warrant COMMAND --help' for each):
@@ -21,6 +21,7 @@ commands that need no window (run 'warrant COMMAND --help' for each):
   import SOURCE.json --into ANNOTATIONS [--document ARTICLE]
   compare MINE THEIRS [THEIRS ...] [--document D] [--json]
   outline ANNOTATIONS [--document D] [--json]
+  ach ANNOTATIONS [--document D] [--json]
 
 With no argument the bundled seed article opens, its annotations kept in your data folder.
 Every tag is saved the moment it is made; there is no Save command.
@@ -59,7 +60,10 @@ def command_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="export tagged passages")
     export.add_argument("annotations", metavar="ANNOTATIONS", help="the annotation file")
     export.add_argument(
-        "--format", required=True, choices=("csv", "w3c", "markdown", "html", "argdown"), help="the output format"
+        "--format",
+        required=True,
+        choices=("csv", "w3c", "markdown", "html", "argdown", "ach"),
+        help="the output format",
     )
     export.add_argument("--tag", action="append", metavar="TAG", help="only this tag (repeatable)")
     export.add_argument("--author", action="append", metavar="NAME", help="only this author (repeatable)")
@@ -89,6 +93,12 @@ def command_parser() -> argparse.ArgumentParser:
     outline.add_argument("--document", metavar="FINGERPRINT_OR_TITLE", help="only this document")
     outline.add_argument("--json", action="store_true", help="print a machine-readable outline")
     outline.set_defaults(handler=_cmd_outline)
+
+    ach = sub.add_parser("ach", help="print the ACH matrix: hypotheses ranked by inconsistency, evidence rows")
+    ach.add_argument("annotations", metavar="ANNOTATIONS", help="the annotation file")
+    ach.add_argument("--document", metavar="FINGERPRINT_OR_TITLE", help="only this document")
+    ach.add_argument("--json", action="store_true", help="print a machine-readable matrix")
+    ach.set_defaults(handler=_cmd_ach)
     return parser
 
 
@@ -155,6 +165,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     summary = f"imported {result.imported}, already present {result.skipped_duplicates}, orphans {len(result.orphans)}"
     if result.links_imported or result.links_skipped:
         summary += f", links {result.links_imported} (skipped {len(result.links_skipped)})"
+    if result.assessments_imported or result.assessments_skipped:  # issue 17: grades, hypotheses, ratings
+        summary += f", assessments {result.assessments_imported} (skipped {len(result.assessments_skipped)})"
     print(summary)
     for orphan_id, quote, reason in result.orphans:
         print(f"  orphan {textutil.shorten(orphan_id, 60)}: \u201c{textutil.shorten(quote, 80)}\u201d ({reason})")
@@ -166,18 +178,20 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     import json
 
-    from desktop.core import review, store
+    from desktop.core import assessment, review, store
 
     # Every file, mine included, is read through the untrusted reader: its bytes only, so the
     # comparison never writes anything, not even a -wal or -shm beside a file.
     mine = store.open_untrusted(args.mine)
     theirs = [store.open_untrusted(path) for path in args.theirs]
     result = review.review(mine, theirs, document=args.document)
+    ratings = assessment.compare_files(mine, theirs, document=args.document)  # issue 17
     if args.json:
         # ASCII escapes: a colleague's quote cannot put control characters on the terminal.
-        print(json.dumps(review.report_data(result), indent=2, ensure_ascii=True))
+        print(json.dumps({**review.report_data(result), "rating_agreement": ratings}, indent=2, ensure_ascii=True))
         return 0
     print(review.report_text(review.report_data(result)))
+    print(assessment.agreement_text(ratings), end="")  # issue 17
     return 0
 
 
@@ -217,6 +231,26 @@ def _cmd_outline(args: argparse.Namespace) -> int:
         body = argument.outline_text(outline, tags, relations=relations)
         chunks.append(f"{heading}\n{'=' * min(len(heading), 78)}\n\n{body}")
     sys.stdout.write("\n".join(chunks))
+    sys.stdout.flush()
+    return 0
+
+
+def _cmd_ach(args: argparse.Namespace) -> int:
+    import json
+
+    from desktop.core import assessment, store
+
+    source = store.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
+    try:
+        fingerprint = source.find_document(args.document).fingerprint if args.document else None
+        matrix = assessment.matrix(source, fingerprint)
+    finally:
+        source.close()
+    if args.json:
+        # ASCII escapes: a quote cannot put control characters on the terminal.
+        print(json.dumps({"file": args.annotations, **assessment.matrix_json(matrix)}, indent=2, ensure_ascii=True))
+        return 0
+    sys.stdout.write(assessment.matrix_text(matrix))
     sys.stdout.flush()
     return 0
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlite_utils import Database
 
 FORMAT_VERSION = 1
@@ -83,7 +85,7 @@ def m001_initial(db: Database) -> None:
     db.execute("CREATE INDEX links_by_target ON links (target)")
 
 
-STEPS = (m001_initial,)
+STEPS: tuple[Callable[[Database], None], ...] = (m001_initial,)
 """Every schema step, oldest first; a step is never edited once released, only added after."""
 
 
@@ -95,3 +97,47 @@ def apply(db: Database) -> None:
     for step in STEPS:
         migration_set(name=step.__name__)(step)
     migration_set.apply(db)
+
+
+def m002_assessment(db: Database) -> None:
+    """Admiralty grades (document reliability, passage credibility), hypotheses and ACH ratings (issue 17)."""
+    db.execute(
+        """CREATE TABLE document_grades (
+            document TEXT PRIMARY KEY REFERENCES documents(fingerprint) ON DELETE CASCADE,
+            reliability TEXT NOT NULL CHECK (reliability IN ('A', 'B', 'C', 'D', 'E', 'F')),
+            rationale TEXT NOT NULL,
+            author TEXT NOT NULL,
+            modified TEXT NOT NULL
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE passage_grades (
+            annotation TEXT PRIMARY KEY REFERENCES annotations(id) ON DELETE CASCADE,
+            credibility INTEGER NOT NULL CHECK (credibility BETWEEN 1 AND 6),
+            rationale TEXT NOT NULL,
+            author TEXT NOT NULL,
+            modified TEXT NOT NULL
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE hypotheses (
+            annotation TEXT PRIMARY KEY REFERENCES annotations(id) ON DELETE CASCADE,
+            author TEXT NOT NULL,
+            created TEXT NOT NULL
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE ach_ratings (
+            evidence TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            hypothesis TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            rating TEXT NOT NULL CHECK (rating IN ('CC', 'C', 'N', 'I', 'II')),
+            author TEXT NOT NULL,
+            modified TEXT NOT NULL,
+            PRIMARY KEY (evidence, hypothesis),
+            CHECK (evidence <> hypothesis)
+        ) STRICT"""
+    )
+    db.execute("CREATE INDEX ach_ratings_by_hypothesis ON ach_ratings (hypothesis)")
+
+
+STEPS = (*STEPS, m002_assessment)

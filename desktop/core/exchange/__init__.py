@@ -36,6 +36,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "markdown": ("report", ".md"),
     "html": ("report", ".html"),
     "argdown": ("argdown", ".argdown"),
+    "ach": ("ach", ".ach.csv"),  # issue 17: the ACH matrix with its scores
 }
 """Each export format: the module under ``desktop.core.exchange`` that writes it, and its file extension."""
 

@@ -6,7 +6,8 @@ note, ``start`` and ``end`` (code-point offsets into the document's canonical te
 author, the creation and modification times, the annotation id, ``links_to`` (this passage's
 outgoing links as ``relation:id`` joined by ``"; "``, e.g. ``supports:<id>; based-on:<id>``) and
 ``linked_from`` (incoming links the same way: ``supports:<id>`` means annotation ``<id>`` supports
-this one).
+this one), then the Admiralty grade: ``reliability`` (the document's, A-F) and ``credibility`` (the
+passage's, 1-6), empty when not graded.
 
 Spreadsheet formula injection (OWASP "CSV Injection"): a text cell that starts with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so spreadsheets show it as text
@@ -40,6 +41,8 @@ COLUMNS: tuple[str, ...] = (
     "id",
     "links_to",
     "linked_from",
+    "reliability",
+    "credibility",
 )
 
 _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")
@@ -93,7 +96,15 @@ def row(
         escape_cell(annotation.id),
         escape_cell(links_to),
         escape_cell(linked_from),
+        *_grade_cells(selection, annotation),
     ]
+
+
+def _grade_cells(selection: scope.Selection, annotation: model.Annotation) -> list[object]:
+    """The passage's Admiralty grade: its document's reliability (A-F) and its credibility (1-6), or empty."""
+    document = selection.assessments.reliability.get(annotation.document)
+    passage = selection.assessments.credibility.get(annotation.id)
+    return [document.reliability if document else "", passage.credibility if passage else ""]
 
 
 def render(selection: scope.Selection) -> bytes:
