@@ -198,15 +198,21 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_outline(args: argparse.Namespace) -> int:
     import json
 
-    from desktop.core import argument, store, textutil
+    from desktop.core import argument, assessment, store, textutil
 
     source = store.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
     try:
         docs = [source.find_document(args.document)] if args.document else source.documents()
         tags = source.tags()
         relations = source.relations()
+        assessed = assessment.load(source)  # issue 17: the weak points of grades and hypotheses
         outlines = [
-            (doc, argument.build_outline(source.annotations(doc.fingerprint), source.links(doc.fingerprint), tags))
+            (
+                doc,
+                argument.build_outline(
+                    source.annotations(doc.fingerprint), source.links(doc.fingerprint), tags, assessed
+                ),
+            )
             for doc in docs
         ]
     finally:
