@@ -1,0 +1,417 @@
+"""The ACH view (issue 17): evidence rows against hypothesis columns, rated by key, scores kept up to date.
+
+:class:`AchModel` is a table model over :mod:`desktop.core.assessment`'s matrix: column 0 is the evidence
+passage (its quote and Admiralty grade, e.g. ``B2``), column 1 its diagnosticity (``non-diagnostic`` when
+the row rates every hypothesis alike), then one column per hypothesis, least inconsistent first, whose
+header shows Heuer's inconsistency count beside the credibility-weighted one. The model never edits: an
+edit is an :class:`~desktop.core.assessment.Edit` handed to the ``apply`` callable (the window's undo
+stack runs it), and the model follows what changed through :meth:`AchModel.refresh` (a rating re-reads
+one row and moves columns only when the ranking changes).
+
+:class:`AchView` shows it in a sortable :class:`QTableView` (sort rows by diagnosticity by clicking its
+header) and emits :attr:`AchView.passage_activated` with the evidence passage's id when a row is
+clicked or activated. Keys on a hypothesis cell: ``C`` rates C (CC when the cell already holds C),
+``I`` rates I (II when it holds I), ``N`` rates N, Delete or Backspace clears it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from desktop.core import assessment, errors, model, store
+from desktop.core import textutil as core_text
+
+log = logging.getLogger(__name__)
+
+ANNOTATION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+"""On every cell: the row's evidence id. On a hypothesis column's header: the hypothesis's id."""
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+"""What rows sort by: the quote's document order, the diagnosticity (float), a cell's consistency score."""
+DIAGNOSTIC_ROLE = Qt.ItemDataRole.UserRole + 3
+"""On every cell: whether the row is diagnostic (bool)."""
+INCONSISTENCY_ROLE = Qt.ItemDataRole.UserRole + 4
+"""On a hypothesis column's header: its inconsistency count (int)."""
+RATING_ROLE = Qt.ItemDataRole.UserRole + 5
+"""On a hypothesis cell: the rating (``CC`` ... ``II``) or None."""
+
+EVIDENCE_COLUMN = 0
+DIAGNOSTICITY_COLUMN = 1
+FIRST_HYPOTHESIS = 2
+QUOTE_CHARS = 120
+
+Index = QModelIndex | QPersistentModelIndex
+Apply = Callable[[assessment.Edit], None]
+
+_RATING_COLOURS = {"CC": "#2e7d32", "C": "#81c784", "N": "#9e9e9e", "I": "#e57373", "II": "#c62828"}
+_NEXT = {"C": {"C": "CC"}, "I": {"I": "II"}, "N": {}}
+"""Typing a letter on a cell: the rating it gives, by what the cell holds (else the letter itself)."""
+
+
+class AchModel(QAbstractTableModel):
+    """The matrix of one file (or of one document), kept current by :meth:`refresh`."""
+
+    def __init__(self, source: store.Store, document: str | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = source
+        self._document = document
+        self._assessed = assessment.Assessments()
+        self._evidence: list[model.Annotation] = []
+        self._row_of: dict[str, int] = {}
+        self._hypotheses: list[model.Annotation] = []  # ranked
+        self._flagged: list[str] = []  # the order flagged: the ranking's tie-break
+        self._cells: dict[tuple[str, str], str] = {}
+        self._counts: dict[str, int] = {}
+        self._weighted: dict[str, float] = {}
+        self._diag: dict[str, float] = {}
+        self._credibility: dict[str, int] = {}
+        self._reliability: dict[str, str] = {}
+        self._load()
+
+    # -- loading -------------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        self._assessed = assessment.load(self._store)
+        m = assessment.build(self._assessed, document=self._document)
+        self._evidence = list(m.evidence)
+        self._row_of = {e.id: i for i, e in enumerate(self._evidence)}
+        self._hypotheses = list(m.hypotheses)
+        self._flagged = [h for h in self._assessed.hypotheses if any(x.id == h for x in self._hypotheses)]
+        self._cells = dict(m.cells)
+        self._counts = dict(m.inconsistency)
+        self._weighted = dict(m.weighted)
+        self._diag = dict(m.diagnosticity)
+        self._credibility = dict(m.credibility)
+        self._reliability = {fp: g.reliability for fp, g in self._assessed.reliability.items()}
+
+    def reload(self) -> None:
+        """Re-read everything (after edits that add or remove passages or hypotheses)."""
+        self.beginResetModel()
+        self._load()
+        self.endResetModel()
+
+    def set_document(self, document: str | None) -> None:
+        """Show one document's matrix (None: the whole file's)."""
+        self._document = document
+        self.reload()
+
+    # -- what changed ---------------------------------------------------------------------------------
+
+    def refresh(self, changes: model.Changes) -> None:
+        """Follow an edit: re-read only the rows, grades and columns ``changes`` names.
+
+        Passages added, removed or retagged, documents and tags changed, or a hypothesis flagged or
+        unflagged reset the model; a rating or grade updates its cells, the row's diagnosticity, the
+        column's scores, and moves columns only if the ranking changed.
+        """
+        if changes.added or changes.removed or changes.changed or changes.tags or changes.documents:
+            self.reload()
+            return
+        if not changes.assessments:
+            return
+        flagged = [h.annotation for h in self._store.hypotheses()]
+        if flagged != list(self._assessed.hypotheses):
+            self.reload()
+            return
+        ids = set(changes.assessments)
+        rows = [e for e in self._evidence if e.id in ids or e.document in ids]
+        if not rows:
+            return
+        row_ids = [e.id for e in rows]
+        grades = {g.annotation: g.credibility for g in self._store.passage_grades(row_ids)}
+        if ids & {e.document for e in rows}:
+            self._reliability = {g.document: g.reliability for g in self._store.document_grades()}
+        fresh = {(r.evidence, r.hypothesis): r.rating for r in self._store.ach_ratings(row_ids)}
+        columns = {h.id for h in self._hypotheses}
+        touched: set[str] = set()
+        for e in row_ids:
+            for h in columns:
+                old, new = self._cells.get((e, h)), fresh.get((e, h))
+                if old != new:
+                    touched.add(h)
+                    if new is None:
+                        del self._cells[(e, h)]
+                    else:
+                        self._cells[(e, h)] = new
+            if grades.get(e) != self._credibility.get(e):
+                touched.update(h for h in columns if (e, h) in self._cells)
+                if e in grades:
+                    self._credibility[e] = grades[e]
+                else:
+                    self._credibility.pop(e, None)
+        for h in touched:
+            column = [(self._cells.get((e.id, h)), self._credibility.get(e.id)) for e in self._evidence]
+            self._counts[h] = assessment.inconsistency(r for r, _ in column)
+            self._weighted[h] = assessment.weighted_inconsistency(column)
+        for e in row_ids:
+            self._diag[e] = assessment.diagnosticity([self._cells.get((e, h.id)) for h in self._hypotheses])
+        self._rerank(touched)
+        last = self.columnCount() - 1
+        for e in row_ids:
+            row = self._row_of[e]
+            self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+
+    def _rerank(self, touched: Iterable[str]) -> None:
+        order = {h: i for i, h in enumerate(self._flagged)}
+        ranked = sorted(self._hypotheses, key=lambda h: (self._counts[h.id], order.get(h.id, 0)))
+        if [h.id for h in ranked] == [h.id for h in self._hypotheses]:
+            columns = [FIRST_HYPOTHESIS + i for i, h in enumerate(self._hypotheses) if h.id in set(touched)]
+            if columns:
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, min(columns), max(columns))
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_column = {h.id: FIRST_HYPOTHESIS + i for i, h in enumerate(self._hypotheses)}
+        self._hypotheses = ranked
+        new_column = {h.id: FIRST_HYPOTHESIS + i for i, h in enumerate(ranked)}
+        moved_from: list[QModelIndex] = []
+        moved_to: list[QModelIndex] = []
+        for index in self.persistentIndexList():
+            column = index.column()
+            if column >= FIRST_HYPOTHESIS:
+                h = next(k for k, c in old_column.items() if c == column)
+                moved_from.append(QModelIndex(index))
+                moved_to.append(self.index(index.row(), new_column[h]))
+        self.changePersistentIndexList(moved_from, moved_to)
+        self.layoutChanged.emit()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, FIRST_HYPOTHESIS, self.columnCount() - 1)
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def evidence_id(self, row: int) -> str:
+        """Return the evidence passage's id on ``row``."""
+        return self._evidence[row].id
+
+    def hypothesis_id(self, column: int) -> str | None:
+        """Return the hypothesis's id in ``column``, or None for the first two columns."""
+        i = column - FIRST_HYPOTHESIS
+        return self._hypotheses[i].id if 0 <= i < len(self._hypotheses) else None
+
+    def rating(self, evidence: str, hypothesis: str) -> str | None:
+        """Return one cell's rating, or None."""
+        return self._cells.get((evidence, hypothesis))
+
+    def ranking(self) -> list[tuple[str, int, float]]:
+        """Return ``(hypothesis id, inconsistency, weighted)`` in column order (least inconsistent first)."""
+        return [(h.id, self._counts[h.id], self._weighted[h.id]) for h in self._hypotheses]
+
+    def grade_label(self, annotation: model.Annotation) -> str:
+        """The passage's Admiralty grade as the pane should show it, e.g. ``B2``."""
+        reliability = self._reliability.get(annotation.document)
+        credibility = self._credibility.get(annotation.id)
+        if reliability is None and credibility is None:
+            return ""
+        return (reliability or "?") + (str(credibility) if credibility is not None else "?")
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._evidence)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else FIRST_HYPOTHESIS + len(self._hypotheses)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._evidence) or index.column() >= self.columnCount():
+            return None
+        e = self._evidence[index.row()]
+        column = index.column()
+        diagnostic = self._diag.get(e.id, 0.0) > 0
+        if role == ANNOTATION_ID_ROLE:
+            return e.id
+        if role == DIAGNOSTIC_ROLE:
+            return diagnostic
+        if role == Qt.ItemDataRole.FontRole and not diagnostic:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if column == EVIDENCE_COLUMN:
+            if role == Qt.ItemDataRole.DisplayRole:
+                grade = self.grade_label(e)
+                quote = core_text.shorten(e.quote, QUOTE_CHARS)
+                return f"{grade}  {quote}" if grade else quote
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return core_text.one_line(e.quote)
+            if role == SORT_ROLE:
+                return self._row_of[e.id]
+            if role == Qt.ItemDataRole.ForegroundRole and not diagnostic:
+                return QColor("#808080")
+            return None
+        if column == DIAGNOSTICITY_COLUMN:
+            value = self._diag.get(e.id, 0.0)
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{value:.2f}" if diagnostic else "non-diagnostic"
+            if role == SORT_ROLE:
+                return value
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return (
+                    "Rates the hypotheses differently: it helps decide between them"
+                    if diagnostic
+                    else "Rates every hypothesis alike: it does not help decide between them"
+                )
+            if role == Qt.ItemDataRole.ForegroundRole and not diagnostic:
+                return QColor("#808080")
+            return None
+        h = self._hypotheses[column - FIRST_HYPOTHESIS].id
+        rating = self._cells.get((e.id, h))
+        if role in (Qt.ItemDataRole.DisplayRole, RATING_ROLE):
+            return rating if role == RATING_ROLE else (rating or "")
+        if role == SORT_ROLE:
+            return assessment.RATING_SCORES.get(rating or "N", 0)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignCenter
+        if role == Qt.ItemDataRole.ForegroundRole and rating is not None:
+            return QColor(_RATING_COLOURS[rating])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return assessment.RATING_LABELS[rating] if rating else "not rated (counts as neutral)"
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._evidence):
+                return str(section + 1)
+            return None
+        if section == EVIDENCE_COLUMN:
+            return "Evidence" if role == Qt.ItemDataRole.DisplayRole else None
+        if section == DIAGNOSTICITY_COLUMN:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "Diagnosticity"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "How differently the row rates the hypotheses (0: not at all, 4: most)"
+            return None
+        i = section - FIRST_HYPOTHESIS
+        if not 0 <= i < len(self._hypotheses):
+            return None
+        h = self._hypotheses[i]
+        if role == Qt.ItemDataRole.DisplayRole:
+            count, weighted = self._counts[h.id], self._weighted[h.id]
+            return f"H{i + 1}  I {count} (w {weighted:.1f})\n{core_text.shorten(h.quote, 40)}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (
+                f"{core_text.one_line(h.quote)}\nInconsistency {self._counts[h.id]} "
+                f"(weighted by credibility {self._weighted[h.id]:.2f}); least inconsistent first"
+            )
+        if role == ANNOTATION_ID_ROLE:
+            return h.id
+        if role == INCONSISTENCY_ROLE:
+            return self._counts[h.id]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class _Table(QTableView):
+    """The table; rating keys go to :meth:`AchView.key_rating`."""
+
+    def __init__(self, owner: AchView) -> None:
+        super().__init__(owner)
+        self._owner = owner
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._owner.key_rating(event):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class AchView(QWidget):
+    """The ACH tab: the matrix, rows sortable by diagnosticity, rated by key.
+
+    Args:
+        source: the open annotation file (read only here).
+        apply: runs an edit (the window pushes it on its undo stack, which saves it at once and then
+            calls :meth:`refresh` with its changes, as for every view).
+        document: only this document's matrix (None: the whole file's).
+    """
+
+    passage_activated = Signal(str)
+    """The evidence passage's id, when its row is clicked or activated: show it in the reader."""
+    failed = Signal(str)
+    """A message for the user when an edit cannot be made (the window shows it in a dialog)."""
+
+    def __init__(
+        self, source: store.Store, apply: Apply, document: str | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._store = source
+        self._apply = apply
+        self.model = AchModel(source, document, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setDynamicSortFilter(True)
+        self.table = _Table(self)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(EVIDENCE_COLUMN, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(EVIDENCE_COLUMN, QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setDefaultSectionSize(90)
+        self.table.setColumnWidth(EVIDENCE_COLUMN, 360)
+        self.table.clicked.connect(self._activated)
+        self.table.activated.connect(self._activated)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+
+    def refresh(self, changes: model.Changes) -> None:
+        """Follow what an edit changed (called by the window for every edit, as for the other views)."""
+        self.model.refresh(changes)
+
+    def sort_by_diagnosticity(self, descending: bool = True) -> None:
+        """Sort the rows, most diagnostic first (or last)."""
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        self.table.sortByColumn(DIAGNOSTICITY_COLUMN, order)
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.passage_activated.emit(self.proxy.data(index, ANNOTATION_ID_ROLE))
+
+    def rate(self, row: int, column: int, rating: str | None) -> None:
+        """Rate (or clear) the cell at ``row``, ``column`` of the source model through ``apply``."""
+        hypothesis = self.model.hypothesis_id(column)
+        if hypothesis is None:
+            return
+        try:
+            edit = assessment.rating_edit(self._store, self.model.evidence_id(row), hypothesis, rating)
+        except errors.WarrantError as exc:
+            self.failed.emit(str(exc))
+            return
+        self._apply(edit)
+
+    def key_rating(self, event: QKeyEvent) -> bool:
+        """Rate the current cell from a key (see the module docstring); False when the key is not a rating key."""
+        if event.modifiers() & ~(Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier):
+            return False
+        key = event.key()
+        letters = {Qt.Key.Key_C: "C", Qt.Key.Key_I: "I", Qt.Key.Key_N: "N"}
+        clear = key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+        if key not in letters and not clear:
+            return False
+        current = self.proxy.mapToSource(self.table.currentIndex())
+        if not current.isValid() or self.model.hypothesis_id(current.column()) is None:
+            return False
+        hypothesis = self.model.hypothesis_id(current.column())
+        assert hypothesis is not None
+        if clear:
+            self.rate(current.row(), current.column(), None)
+            return True
+        letter = letters[Qt.Key(key)]
+        held = self.model.rating(self.model.evidence_id(current.row()), hypothesis)
+        self.rate(current.row(), current.column(), _NEXT[letter].get(held or "", letter))
+        return True
