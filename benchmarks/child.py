@@ -21,6 +21,7 @@ SCENARIOS = {
     "import": ("benchmarks.scenarios_core", "scenario_import"),
     "compare": ("benchmarks.scenarios_core", "scenario_compare"),
     "reanchor": ("benchmarks.scenarios_core", "scenario_reanchor"),
+    "ach": ("benchmarks.scenarios_ach", "scenario_ach"),
 }
 
 

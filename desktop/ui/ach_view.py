@@ -3,13 +3,16 @@
 :class:`AchModel` is a table model over :mod:`desktop.core.assessment`'s matrix: column 0 is the evidence
 passage (its quote and Admiralty grade, e.g. ``B2``), column 1 its diagnosticity (``non-diagnostic`` when
 the row rates every hypothesis alike), then one column per hypothesis, least inconsistent first, whose
-header shows Heuer's inconsistency count beside the credibility-weighted one. The model never edits: an
+header shows its rank and Heuer's inconsistency count beside the credibility-weighted one (the columns keep
+their place in the model; the view moves its header sections when the ranking changes, which is cheaper than
+a model layout change). The model never edits: an
 edit is an :class:`~desktop.core.assessment.Edit` handed to the ``apply`` callable (the window's undo
 stack runs it), and the model follows what changed through :meth:`AchModel.refresh` (a rating re-reads
 one row and moves columns only when the ranking changes).
 
 :class:`AchView` shows it in a sortable :class:`QTableView` (sort rows by diagnosticity by clicking its
-header) and emits :attr:`AchView.passage_activated` with the evidence passage's id when a row is
+header; rows stay put while the analyst rates, as in a spreadsheet, until sorted again) and emits
+:attr:`AchView.passage_activated` with the evidence passage's id when a row is
 clicked or activated. Keys on a hypothesis cell: ``C`` rates C (CC when the cell already holds C),
 ``I`` rates I (II when it holds I), ``N`` rates N, Delete or Backspace clears it.
 """
@@ -17,7 +20,7 @@ clicked or activated. Keys on a hypothesis cell: ``C`` rates C (CC when the cell
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -56,13 +59,52 @@ QUOTE_CHARS = 120
 Index = QModelIndex | QPersistentModelIndex
 Apply = Callable[[assessment.Edit], None]
 
-_RATING_COLOURS = {"CC": "#2e7d32", "C": "#81c784", "N": "#9e9e9e", "I": "#e57373", "II": "#c62828"}
+_RATING_COLOURS = {"CC": "#2e7d32", "C": "#81c784", "N": "#9e9e9e", "I": "#e57373", "II": "#c62828", "grey": "#808080"}
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        ANNOTATION_ID_ROLE,
+        SORT_ROLE,
+        DIAGNOSTIC_ROLE,
+        RATING_ROLE,
+    }
+)
+_cache: dict[str, Any] = {}
+
+
+def _colour(name: str) -> QColor:
+    found = _cache.get(name)
+    if found is None:
+        found = _cache[name] = QColor(_RATING_COLOURS[name])
+    return found
+
+
+def _italic() -> QFont:
+    found = _cache.get("italic")
+    if found is None:
+        found = _cache["italic"] = QFont()
+        found.setItalic(True)
+    return found
+
+
 _NEXT = {"C": {"C": "CC"}, "I": {"I": "II"}, "N": {}}
 """Typing a letter on a cell: the rating it gives, by what the cell holds (else the letter itself)."""
 
 
 class AchModel(QAbstractTableModel):
-    """The matrix of one file (or of one document), kept current by :meth:`refresh`."""
+    """The matrix of one file (or of one document), kept current by :meth:`refresh`.
+
+    Hypothesis columns are in rank order, least inconsistent first (ties in the order flagged). When a
+    rating changes the ranking, the columns between the hypothesis's old and new places show other
+    hypotheses: that is a ``dataChanged`` of those columns only (a swap of neighbours repaints two columns,
+    not the table), and :attr:`columns_moved` tells the view, which keeps its cursor on the same hypothesis.
+    """
+
+    columns_moved = Signal()
 
     def __init__(self, source: store.Store, document: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -71,8 +113,8 @@ class AchModel(QAbstractTableModel):
         self._assessed = assessment.Assessments()
         self._evidence: list[model.Annotation] = []
         self._row_of: dict[str, int] = {}
-        self._hypotheses: list[model.Annotation] = []  # ranked
-        self._flagged: list[str] = []  # the order flagged: the ranking's tie-break
+        self._hypotheses: list[model.Annotation] = []  # the columns, ranked
+        self._flag_order: dict[str, int] = {}  # the ranking's tie-break
         self._cells: dict[tuple[str, str], str] = {}
         self._counts: dict[str, int] = {}
         self._weighted: dict[str, float] = {}
@@ -89,7 +131,7 @@ class AchModel(QAbstractTableModel):
         self._evidence = list(m.evidence)
         self._row_of = {e.id: i for i, e in enumerate(self._evidence)}
         self._hypotheses = list(m.hypotheses)
-        self._flagged = [h for h in self._assessed.hypotheses if any(x.id == h for x in self._hypotheses)]
+        self._flag_order = {h: i for i, h in enumerate(self._assessed.hypotheses)}
         self._cells = dict(m.cells)
         self._counts = dict(m.inconsistency)
         self._weighted = dict(m.weighted)
@@ -114,8 +156,8 @@ class AchModel(QAbstractTableModel):
         """Follow an edit: re-read only the rows, grades and columns ``changes`` names.
 
         Passages added, removed or retagged, documents and tags changed, or a hypothesis flagged or
-        unflagged reset the model; a rating or grade updates its cells, the row's diagnosticity, the
-        column's scores, and moves columns only if the ranking changed.
+        unflagged reset the model; a rating or grade repaints its cells, the row's diagnosticity and the
+        column's header, and, when the ranking changed, the columns whose hypothesis changed.
         """
         if changes.added or changes.removed or changes.changed or changes.tags or changes.documents:
             self.reload()
@@ -137,17 +179,20 @@ class AchModel(QAbstractTableModel):
         fresh = {(r.evidence, r.hypothesis): r.rating for r in self._store.ach_ratings(row_ids)}
         columns = {h.id for h in self._hypotheses}
         touched: set[str] = set()
+        cells: list[tuple[str, str]] = []
         for e in row_ids:
             for h in columns:
                 old, new = self._cells.get((e, h)), fresh.get((e, h))
                 if old != new:
                     touched.add(h)
+                    cells.append((e, h))
                     if new is None:
                         del self._cells[(e, h)]
                     else:
                         self._cells[(e, h)] = new
             if grades.get(e) != self._credibility.get(e):
                 touched.update(h for h in columns if (e, h) in self._cells)
+                cells.append((e, ""))  # the grade beside the quote
                 if e in grades:
                     self._credibility[e] = grades[e]
                 else:
@@ -158,35 +203,32 @@ class AchModel(QAbstractTableModel):
             self._weighted[h] = assessment.weighted_inconsistency(column)
         for e in row_ids:
             self._diag[e] = assessment.diagnosticity([self._cells.get((e, h.id)) for h in self._hypotheses])
-        self._rerank(touched)
-        last = self.columnCount() - 1
-        for e in row_ids:
+        moved = self._rerank()
+        column_of = {h.id: FIRST_HYPOTHESIS + i for i, h in enumerate(self._hypotheses)}
+        for e in row_ids:  # every row's diagnosticity, and any grade, beside the quote
             row = self._row_of[e]
-            self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+            first = EVIDENCE_COLUMN if any(c == (e, "") for c in cells) else DIAGNOSTICITY_COLUMN
+            self.dataChanged.emit(self.index(row, first), self.index(row, DIAGNOSTICITY_COLUMN))
+        for e, h in cells:
+            if h and (moved is None or not moved[0] <= column_of[h] <= moved[1]):
+                index = self.index(self._row_of[e], column_of[h])
+                self.dataChanged.emit(index, index)
+        if moved is not None:
+            self.dataChanged.emit(self.index(0, moved[0]), self.index(self.rowCount() - 1, moved[1]))
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, moved[0], moved[1])
+            self.columns_moved.emit()
+        for h in touched:
+            if moved is None or not moved[0] <= column_of[h] <= moved[1]:
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, column_of[h], column_of[h])
 
-    def _rerank(self, touched: Iterable[str]) -> None:
-        order = {h: i for i, h in enumerate(self._flagged)}
-        ranked = sorted(self._hypotheses, key=lambda h: (self._counts[h.id], order.get(h.id, 0)))
-        if [h.id for h in ranked] == [h.id for h in self._hypotheses]:
-            columns = [FIRST_HYPOTHESIS + i for i, h in enumerate(self._hypotheses) if h.id in set(touched)]
-            if columns:
-                self.headerDataChanged.emit(Qt.Orientation.Horizontal, min(columns), max(columns))
-            return
-        self.layoutAboutToBeChanged.emit()
-        old_column = {h.id: FIRST_HYPOTHESIS + i for i, h in enumerate(self._hypotheses)}
+    def _rerank(self) -> tuple[int, int] | None:
+        """Rank the hypotheses again; return the first and last columns whose hypothesis changed, if any."""
+        ranked = sorted(self._hypotheses, key=lambda h: (self._counts[h.id], self._flag_order.get(h.id, 0)))
+        changed = [i for i, (a, b) in enumerate(zip(ranked, self._hypotheses, strict=True)) if a.id != b.id]
         self._hypotheses = ranked
-        new_column = {h.id: FIRST_HYPOTHESIS + i for i, h in enumerate(ranked)}
-        moved_from: list[QModelIndex] = []
-        moved_to: list[QModelIndex] = []
-        for index in self.persistentIndexList():
-            column = index.column()
-            if column >= FIRST_HYPOTHESIS:
-                h = next(k for k, c in old_column.items() if c == column)
-                moved_from.append(QModelIndex(index))
-                moved_to.append(self.index(index.row(), new_column[h]))
-        self.changePersistentIndexList(moved_from, moved_to)
-        self.layoutChanged.emit()
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, FIRST_HYPOTHESIS, self.columnCount() - 1)
+        if not changed:
+            return None
+        return FIRST_HYPOTHESIS + changed[0], FIRST_HYPOTHESIS + changed[-1]
 
     # -- reading ------------------------------------------------------------------------------------------
 
@@ -204,8 +246,15 @@ class AchModel(QAbstractTableModel):
         return self._cells.get((evidence, hypothesis))
 
     def ranking(self) -> list[tuple[str, int, float]]:
-        """Return ``(hypothesis id, inconsistency, weighted)`` in column order (least inconsistent first)."""
+        """Return ``(hypothesis id, inconsistency, weighted)`` in column order, least inconsistent first."""
         return [(h.id, self._counts[h.id], self._weighted[h.id]) for h in self._hypotheses]
+
+    def column_of(self, hypothesis: str) -> int | None:
+        """Return the column showing ``hypothesis``, or None."""
+        for i, h in enumerate(self._hypotheses):
+            if h.id == hypothesis:
+                return FIRST_HYPOTHESIS + i
+        return None
 
     def grade_label(self, annotation: model.Annotation) -> str:
         """The passage's Admiralty grade as the pane should show it, e.g. ``B2``."""
@@ -222,19 +271,36 @@ class AchModel(QAbstractTableModel):
         return 0 if parent.isValid() else FIRST_HYPOTHESIS + len(self._hypotheses)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._evidence) or index.column() >= self.columnCount():
+        if role not in _ROLES or not index.isValid():
+            return None  # the delegate asks for many roles at every paint: answer the others at once
+        row, column = index.row(), index.column()
+        if row >= len(self._evidence) or column >= FIRST_HYPOTHESIS + len(self._hypotheses):
             return None
-        e = self._evidence[index.row()]
-        column = index.column()
-        diagnostic = self._diag.get(e.id, 0.0) > 0
+        e = self._evidence[row]
         if role == ANNOTATION_ID_ROLE:
             return e.id
+        diagnostic = self._diag.get(e.id, 0.0) > 0
         if role == DIAGNOSTIC_ROLE:
             return diagnostic
-        if role == Qt.ItemDataRole.FontRole and not diagnostic:
-            font = QFont()
-            font.setItalic(True)
-            return font
+        if role == Qt.ItemDataRole.FontRole:
+            return None if diagnostic else _italic()
+        if column >= FIRST_HYPOTHESIS:
+            rating = self._cells.get((e.id, self._hypotheses[column - FIRST_HYPOTHESIS].id))
+            if role == Qt.ItemDataRole.DisplayRole:
+                return rating or ""
+            if role == RATING_ROLE:
+                return rating
+            if role == SORT_ROLE:
+                return assessment.RATING_SCORES.get(rating or "N", 0)
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return Qt.AlignmentFlag.AlignCenter
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return _colour(rating) if rating is not None else None
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return assessment.RATING_LABELS[rating] if rating else "not rated (counts as neutral)"
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return None if diagnostic else _colour("grey")
         if column == EVIDENCE_COLUMN:
             if role == Qt.ItemDataRole.DisplayRole:
                 grade = self.grade_label(e)
@@ -244,36 +310,18 @@ class AchModel(QAbstractTableModel):
                 return core_text.one_line(e.quote)
             if role == SORT_ROLE:
                 return self._row_of[e.id]
-            if role == Qt.ItemDataRole.ForegroundRole and not diagnostic:
-                return QColor("#808080")
             return None
-        if column == DIAGNOSTICITY_COLUMN:
-            value = self._diag.get(e.id, 0.0)
-            if role == Qt.ItemDataRole.DisplayRole:
-                return f"{value:.2f}" if diagnostic else "non-diagnostic"
-            if role == SORT_ROLE:
-                return value
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return (
-                    "Rates the hypotheses differently: it helps decide between them"
-                    if diagnostic
-                    else "Rates every hypothesis alike: it does not help decide between them"
-                )
-            if role == Qt.ItemDataRole.ForegroundRole and not diagnostic:
-                return QColor("#808080")
-            return None
-        h = self._hypotheses[column - FIRST_HYPOTHESIS].id
-        rating = self._cells.get((e.id, h))
-        if role in (Qt.ItemDataRole.DisplayRole, RATING_ROLE):
-            return rating if role == RATING_ROLE else (rating or "")
+        value = self._diag.get(e.id, 0.0)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{value:.2f}" if diagnostic else "non-diagnostic"
         if role == SORT_ROLE:
-            return assessment.RATING_SCORES.get(rating or "N", 0)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return Qt.AlignmentFlag.AlignCenter
-        if role == Qt.ItemDataRole.ForegroundRole and rating is not None:
-            return QColor(_RATING_COLOURS[rating])
+            return value
         if role == Qt.ItemDataRole.ToolTipRole:
-            return assessment.RATING_LABELS[rating] if rating else "not rated (counts as neutral)"
+            return (
+                "Rates the hypotheses differently: it helps decide between them"
+                if diagnostic
+                else "Rates every hypothesis alike: it does not help decide between them"
+            )
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -352,7 +400,9 @@ class AchView(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setDynamicSortFilter(True)
+        # Rows stay where they are while the analyst rates (as in a spreadsheet); sorting again (a click
+        # on a header, or sort_by_diagnosticity) puts them in order with their new scores.
+        self.proxy.setDynamicSortFilter(False)
         self.table = _Table(self)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -363,15 +413,32 @@ class AchView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(EVIDENCE_COLUMN, QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setDefaultSectionSize(90)
         self.table.setColumnWidth(EVIDENCE_COLUMN, 360)
+        self._cursor: tuple[str, str] | None = None  # (evidence, hypothesis) under the cursor, while an edit runs
+        self.model.columns_moved.connect(self._follow_cursor)
         self.table.clicked.connect(self._activated)
         self.table.activated.connect(self._activated)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
 
+    def _follow_cursor(self) -> None:
+        """Keep the cursor on the same hypothesis when the ranking moved it to another column."""
+        if self._cursor is None:
+            return
+        current = self.proxy.mapToSource(self.table.currentIndex())
+        column = self.model.column_of(self._cursor[1])
+        if current.isValid() and column is not None and column != current.column():
+            self.table.setCurrentIndex(self.proxy.mapFromSource(self.model.index(current.row(), column)))
+
     def refresh(self, changes: model.Changes) -> None:
         """Follow what an edit changed (called by the window for every edit, as for the other views)."""
-        self.model.refresh(changes)
+        current = self.proxy.mapToSource(self.table.currentIndex())
+        hypothesis = self.model.hypothesis_id(current.column()) if current.isValid() else None
+        self._cursor = None if hypothesis is None else (self.model.evidence_id(current.row()), hypothesis)
+        try:
+            self.model.refresh(changes)
+        finally:
+            self._cursor = None
 
     def sort_by_diagnosticity(self, descending: bool = True) -> None:
         """Sort the rows, most diagnostic first (or last)."""
@@ -387,8 +454,9 @@ class AchView(QWidget):
         hypothesis = self.model.hypothesis_id(column)
         if hypothesis is None:
             return
+        evidence = self.model.evidence_id(row)
         try:
-            edit = assessment.rating_edit(self._store, self.model.evidence_id(row), hypothesis, rating)
+            edit = assessment.rating_edit(self._store, evidence, hypothesis, rating)
         except errors.WarrantError as exc:
             self.failed.emit(str(exc))
             return

@@ -109,8 +109,9 @@ def test_keys_rate_save_at_once_rerank_and_undo(qtbot: QtBot, mx: Matrix, tmp_pa
     other = sqlite3.connect(tmp_path / "ach.warrant")
     assert other.execute("SELECT rating FROM ach_ratings").fetchall() == [("I",)]
     other.close()
-    # H1 is now the more inconsistent: it moves to the second hypothesis column, the cursor with it.
+    # H1 is now the more inconsistent: it moves to the second column, ranked H2, the cursor with it.
     assert m.ranking() == [(ids["h2"], 0, 0.0), (ids["h1"], 1, 1.0)]
+    assert m.column_of(ids["h1"]) == ach_view.FIRST_HYPOTHESIS + 1
     assert m.headerData(ach_view.FIRST_HYPOTHESIS + 1, Qt.Orientation.Horizontal).startswith("H2  I 1 (w 1.0)")
     assert m.hypothesis_id(view.proxy.mapToSource(view.table.currentIndex()).column()) == ids["h1"]
     qtbot.keyClick(view.table, Qt.Key.Key_I)  # I again: II
@@ -128,6 +129,7 @@ def test_keys_rate_save_at_once_rerank_and_undo(qtbot: QtBot, mx: Matrix, tmp_pa
         mx.undo()
     assert mx.store.ach_ratings() == []
     assert m.ranking() == [(ids["h1"], 0, 0.0), (ids["h2"], 0, 0.0)]
+    assert m.column_of(ids["h1"]) == ach_view.FIRST_HYPOTHESIS
     # The model's own figures match a fresh build from the file after every step above.
     fresh = assessment.matrix(mx.store)
     assert [(h.id, fresh.inconsistency[h.id]) for h in fresh.hypotheses] == [(h, n) for h, n, _ in m.ranking()]
@@ -148,8 +150,12 @@ def test_non_diagnostic_rows_are_marked_and_sort_last(qtbot: QtBot, mx: Matrix) 
     view.sort_by_diagnosticity()
     order = [view.proxy.index(r, 0).data(ach_view.ANNOTATION_ID_ROLE) for r in range(view.proxy.rowCount())]
     assert order == [ids["e1"], ids["e2"], ids["e3"]]
-    # A rating that makes e3 diagnostic moves it up at once (the proxy sorts dynamically).
+    # A rating that makes e3 diagnostic marks it at once; the rows stay put until sorted again.
     mx.apply(assessment.rating_edit(mx.store, ids["e3"], ids["h2"], "II"))
+    assert diag[ids["e3"]].data() == "3.00"
+    order = [view.proxy.index(r, 0).data(ach_view.ANNOTATION_ID_ROLE) for r in range(view.proxy.rowCount())]
+    assert order == [ids["e1"], ids["e2"], ids["e3"]]
+    view.sort_by_diagnosticity()
     order = [view.proxy.index(r, 0).data(ach_view.ANNOTATION_ID_ROLE) for r in range(view.proxy.rowCount())]
     assert order == [ids["e1"], ids["e3"], ids["e2"]]
 
