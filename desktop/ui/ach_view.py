@@ -2,10 +2,9 @@
 
 :class:`AchModel` is a table model over :mod:`desktop.core.assessment`'s matrix: column 0 is the evidence
 passage (its quote and Admiralty grade, e.g. ``B2``), column 1 its diagnosticity (``non-diagnostic`` when
-the row rates every hypothesis alike), then one column per hypothesis, least inconsistent first, whose
-header shows its rank and Heuer's inconsistency count beside the credibility-weighted one (the columns keep
-their place in the model; the view moves its header sections when the ranking changes, which is cheaper than
-a model layout change). The model never edits: an
+the row rates every hypothesis alike), then one column per hypothesis, least inconsistent first, headed
+``H1``, ``H2`` ... :class:`RankingModel`, shown above the matrix, lists the hypotheses in the same order with
+Heuer's inconsistency count beside the credibility-weighted one. The model never edits: an
 edit is an :class:`~desktop.core.assessment.Edit` handed to the ``apply`` callable (the window's undo
 stack runs it), and the model follows what changed through :meth:`AchModel.refresh` (a rating re-reads
 one row and moves columns only when the ranking changes).
@@ -41,13 +40,13 @@ from desktop.core import textutil as core_text
 log = logging.getLogger(__name__)
 
 ANNOTATION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-"""On every cell: the row's evidence id. On a hypothesis column's header: the hypothesis's id."""
+"""On every cell: the row's evidence id. On a row of the ranking: the hypothesis's id."""
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 """What rows sort by: the quote's document order, the diagnosticity (float), a cell's consistency score."""
 DIAGNOSTIC_ROLE = Qt.ItemDataRole.UserRole + 3
 """On every cell: whether the row is diagnostic (bool)."""
 INCONSISTENCY_ROLE = Qt.ItemDataRole.UserRole + 4
-"""On a hypothesis column's header: its inconsistency count (int)."""
+"""On a row of the ranking: the hypothesis's inconsistency count (int)."""
 RATING_ROLE = Qt.ItemDataRole.UserRole + 5
 """On a hypothesis cell: the rating (``CC`` ... ``II``) or None."""
 
@@ -105,6 +104,7 @@ class AchModel(QAbstractTableModel):
     """
 
     columns_moved = Signal()
+    """The ranking changed: some columns now show other hypotheses (their cells were reported changed)."""
 
     def __init__(self, source: store.Store, document: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +121,7 @@ class AchModel(QAbstractTableModel):
         self._diag: dict[str, float] = {}
         self._credibility: dict[str, int] = {}
         self._reliability: dict[str, str] = {}
+        self.ranking_model = RankingModel(self)
         self._load()
 
     # -- loading -------------------------------------------------------------------------------------
@@ -142,7 +143,9 @@ class AchModel(QAbstractTableModel):
     def reload(self) -> None:
         """Re-read everything (after edits that add or remove passages or hypotheses)."""
         self.beginResetModel()
+        self.ranking_model.beginResetModel()
         self._load()
+        self.ranking_model.endResetModel()
         self.endResetModel()
 
     def set_document(self, document: str | None) -> None:
@@ -214,12 +217,15 @@ class AchModel(QAbstractTableModel):
                 index = self.index(self._row_of[e], column_of[h])
                 self.dataChanged.emit(index, index)
         if moved is not None:
-            self.dataChanged.emit(self.index(0, moved[0]), self.index(self.rowCount() - 1, moved[1]))
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, moved[0], moved[1])
+            # Row by row: a view repaints the strip of those columns in its visible rows, where one range
+            # over every row repaints a sorted view whole.
+            for row in range(self.rowCount()):
+                self.dataChanged.emit(self.index(row, moved[0]), self.index(row, moved[1]))
+            self.ranking_model.changed(moved[0] - FIRST_HYPOTHESIS, moved[1] - FIRST_HYPOTHESIS)
             self.columns_moved.emit()
         for h in touched:
             if moved is None or not moved[0] <= column_of[h] <= moved[1]:
-                self.headerDataChanged.emit(Qt.Orientation.Horizontal, column_of[h], column_of[h])
+                self.ranking_model.changed(column_of[h] - FIRST_HYPOTHESIS, column_of[h] - FIRST_HYPOTHESIS)
 
     def _rerank(self) -> tuple[int, int] | None:
         """Rank the hypotheses again; return the first and last columns whose hypothesis changed, if any."""
@@ -248,6 +254,10 @@ class AchModel(QAbstractTableModel):
     def ranking(self) -> list[tuple[str, int, float]]:
         """Return ``(hypothesis id, inconsistency, weighted)`` in column order, least inconsistent first."""
         return [(h.id, self._counts[h.id], self._weighted[h.id]) for h in self._hypotheses]
+
+    def quote(self, hypothesis: str) -> str:
+        """Return a hypothesis's quote."""
+        return next((h.quote for h in self._hypotheses if h.id == hypothesis), "")
 
     def column_of(self, hypothesis: str) -> int | None:
         """Return the column showing ``hypothesis``, or None."""
@@ -340,19 +350,73 @@ class AchModel(QAbstractTableModel):
         i = section - FIRST_HYPOTHESIS
         if not 0 <= i < len(self._hypotheses):
             return None
-        h = self._hypotheses[i]
         if role == Qt.ItemDataRole.DisplayRole:
-            count, weighted = self._counts[h.id], self._weighted[h.id]
-            return f"H{i + 1}  I {count} (w {weighted:.1f})\n{core_text.shorten(h.quote, 40)}"
+            return f"H{i + 1}"  # the rank: the same label whichever hypothesis holds the column
         if role == Qt.ItemDataRole.ToolTipRole:
+            h = self._hypotheses[i]
             return (
                 f"{core_text.one_line(h.quote)}\nInconsistency {self._counts[h.id]} "
                 f"(weighted by credibility {self._weighted[h.id]:.2f}); least inconsistent first"
             )
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class RankingModel(QAbstractTableModel):
+    """The hypotheses, least inconsistent first: rank, Heuer's count, the weighted count and the quote.
+
+    The matrix's own header shows only ``H1``, ``H2`` ... (so a score never makes the table relayout);
+    this small table beside it carries the scores, each changed cell reported on its own.
+    """
+
+    COLUMNS = ("Rank", "Inconsistency", "Weighted", "Hypothesis")
+
+    def __init__(self, matrix: AchModel) -> None:
+        super().__init__(matrix)
+        self._matrix = matrix
+
+    def changed(self, first: int, last: int) -> None:
+        """Report that the hypotheses ranked ``first`` to ``last`` (0-based) changed."""
+        if first == last:
+            self.dataChanged.emit(self.index(first, 1), self.index(first, 2))
+        else:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.COLUMNS) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._matrix.ranking())
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        ranking = self._matrix.ranking()
+        if not index.isValid() or index.row() >= len(ranking):
+            return None
+        hypothesis, count, weighted = ranking[index.row()]
         if role == ANNOTATION_ID_ROLE:
-            return h.id
+            return hypothesis
         if role == INCONSISTENCY_ROLE:
-            return self._counts[h.id]
+            return count
+        if role == Qt.ItemDataRole.DisplayRole:
+            column = index.column()
+            if column == 0:
+                return f"H{index.row() + 1}"
+            if column == 1:
+                return str(count)
+            if column == 2:
+                return f"{weighted:.2f}"
+            return core_text.shorten(self._matrix.quote(hypothesis), QUOTE_CHARS)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
+            return core_text.one_line(self._matrix.quote(hypothesis))
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
+            return self.COLUMNS[section]
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -410,6 +474,10 @@ class AchView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
+        # Rows are fixed-height and unnumbered: a header over 500 rows would be asked for every row's size
+        # whenever a column's score changes.
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setSectionResizeMode(EVIDENCE_COLUMN, QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setDefaultSectionSize(90)
         self.table.setColumnWidth(EVIDENCE_COLUMN, 360)
@@ -417,9 +485,17 @@ class AchView(QWidget):
         self.model.columns_moved.connect(self._follow_cursor)
         self.table.clicked.connect(self._activated)
         self.table.activated.connect(self._activated)
+        self.ranking = QTableView(self)
+        self.ranking.setModel(self.model.ranking_model)
+        self.ranking.verticalHeader().setVisible(False)
+        self.ranking.horizontalHeader().setStretchLastSection(True)
+        self.ranking.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.ranking.setMaximumHeight(160)
+        self.ranking.clicked.connect(self._hypothesis_activated)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table)
+        layout.addWidget(self.ranking)
+        layout.addWidget(self.table, 1)
 
     def _follow_cursor(self) -> None:
         """Keep the cursor on the same hypothesis when the ranking moved it to another column."""
@@ -428,7 +504,12 @@ class AchView(QWidget):
         current = self.proxy.mapToSource(self.table.currentIndex())
         column = self.model.column_of(self._cursor[1])
         if current.isValid() and column is not None and column != current.column():
-            self.table.setCurrentIndex(self.proxy.mapFromSource(self.model.index(current.row(), column)))
+            # Without scrolling: a column that moved out of sight should not scroll (and repaint) the table.
+            self.table.setAutoScroll(False)
+            try:
+                self.table.setCurrentIndex(self.proxy.mapFromSource(self.model.index(current.row(), column)))
+            finally:
+                self.table.setAutoScroll(True)
 
     def refresh(self, changes: model.Changes) -> None:
         """Follow what an edit changed (called by the window for every edit, as for the other views)."""
@@ -444,6 +525,10 @@ class AchView(QWidget):
         """Sort the rows, most diagnostic first (or last)."""
         order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
         self.table.sortByColumn(DIAGNOSTICITY_COLUMN, order)
+
+    def _hypothesis_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.passage_activated.emit(index.data(ANNOTATION_ID_ROLE))
 
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -88,6 +88,7 @@ def test_model_passes_the_model_tester(qtmodeltester, qtbot: QtBot, mx: Matrix) 
     qtmodeltester.check(empty)
     view = _view(qtbot, mx)
     qtmodeltester.check(view.model)  # stays connected: every refresh below is checked too
+    qtmodeltester.check(view.model.ranking_model)
     ids = mx.ids
     mx.apply(assessment.rating_edit(mx.store, ids["e1"], ids["h1"], "II"))  # re-ranks: columns move
     mx.apply(assessment.rating_edit(mx.store, ids["e2"], ids["h2"], "C"))
@@ -96,6 +97,7 @@ def test_model_passes_the_model_tester(qtmodeltester, qtbot: QtBot, mx: Matrix) 
     mx.undo()
     qtmodeltester.check(view.model)
     qtmodeltester.check(view.proxy)
+    qtmodeltester.check(view.model.ranking_model)
 
 
 def test_keys_rate_save_at_once_rerank_and_undo(qtbot: QtBot, mx: Matrix, tmp_path: Path) -> None:
@@ -112,7 +114,13 @@ def test_keys_rate_save_at_once_rerank_and_undo(qtbot: QtBot, mx: Matrix, tmp_pa
     # H1 is now the more inconsistent: it moves to the second column, ranked H2, the cursor with it.
     assert m.ranking() == [(ids["h2"], 0, 0.0), (ids["h1"], 1, 1.0)]
     assert m.column_of(ids["h1"]) == ach_view.FIRST_HYPOTHESIS + 1
-    assert m.headerData(ach_view.FIRST_HYPOTHESIS + 1, Qt.Orientation.Horizontal).startswith("H2  I 1 (w 1.0)")
+    r = m.ranking_model
+    assert [(r.index(i, 0).data(), r.index(i, 1).data(), r.index(i, 2).data()) for i in range(2)] == [
+        ("H1", "0", "0.00"),
+        ("H2", "1", "1.00"),
+    ]
+    assert r.index(1, 3).data() == "The army moved north in spring."
+    assert m.headerData(ach_view.FIRST_HYPOTHESIS + 1, Qt.Orientation.Horizontal) == "H2"
     assert m.hypothesis_id(view.proxy.mapToSource(view.table.currentIndex()).column()) == ids["h1"]
     qtbot.keyClick(view.table, Qt.Key.Key_I)  # I again: II
     assert m.rating(ids["e1"], ids["h1"]) == "II" and m.ranking()[1][1] == 2
