@@ -255,6 +255,11 @@ class AchModel(QAbstractTableModel):
         """Return ``(hypothesis id, inconsistency, weighted)`` in column order, least inconsistent first."""
         return [(h.id, self._counts[h.id], self._weighted[h.id]) for h in self._hypotheses]
 
+    def ranked(self, rank: int) -> tuple[str, int, float]:
+        """Return ``(hypothesis id, inconsistency, weighted)`` of the hypothesis ranked ``rank`` (0-based)."""
+        h = self._hypotheses[rank].id
+        return h, self._counts[h], self._weighted[h]
+
     def quote(self, hypothesis: str) -> str:
         """Return a hypothesis's quote."""
         return next((h.quote for h in self._hypotheses if h.id == hypothesis), "")
@@ -387,16 +392,15 @@ class RankingModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.COLUMNS) - 1))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._matrix.ranking())
+        return 0 if parent.isValid() else self._matrix.columnCount() - FIRST_HYPOTHESIS
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        ranking = self._matrix.ranking()
-        if not index.isValid() or index.row() >= len(ranking):
+        if not index.isValid() or index.row() >= self.rowCount():
             return None
-        hypothesis, count, weighted = ranking[index.row()]
+        hypothesis, count, weighted = self._matrix.ranked(index.row())
         if role == ANNOTATION_ID_ROLE:
             return hypothesis
         if role == INCONSISTENCY_ROLE:
