@@ -453,9 +453,14 @@ def test_w3c_import_of_forms_written_by_hand(w: World) -> None:
             },
         },
     ]
+    fresh = "urn:uuid:6f1d0c36-1111-4c1e-9a55-0123456789ab"
+    lines.append(lines[2] | {"id": fresh})  # a new passage, its hypothesis body first
     data = "\n".join(json.dumps(x) for x in lines).encode()
     report = w3c.import_parsed(s, w3c.read(data, "hand.jsonl"))
-    assert report.skipped_duplicates == 1 and report.assessments_imported == 3  # flag h2, both ratings
+    assert report.skipped_duplicates == 1 and report.imported == 1
+    assert report.assessments_imported == 4  # flag h2 and the new claim, both ratings
+    assert s.annotation(fresh[9:]).tag == "claim"
+    assert {h.annotation for h in s.hypotheses()} == {w.h1.id, w.h2.id, fresh[9:]}
     assert {(r.evidence, r.hypothesis): r.rating for r in s.ach_ratings()} == {
         (w.e2.id, w.h1.id): "II",
         (w.e2.id, w.h2.id): "C",
@@ -483,3 +488,22 @@ def test_assessment_exports_pass_the_w3c_suite(w: World) -> None:
     rating = next(i for i in items if i.get("motivation") == "assessing")
     broken = {k: v for k, v in rating.items() if k != "target"}
     assert suite.failures(broken) != []
+
+
+def test_a_colleague_file_with_a_rating_warrant_never_writes_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _colleague(tmp_path / "a.warrant", "ana", {"e1/h1": "C"}, 2)
+    _colleague(tmp_path / "b.warrant", "bo", {"e1/h1": "I"}, 3)
+    conn = sqlite3.connect(tmp_path / "b.warrant")
+    conn.execute("PRAGMA ignore_check_constraints=ON")
+    conn.execute("UPDATE ach_ratings SET rating = 'ZZ'")
+    conn.commit()
+    conn.close()
+    before = (tmp_path / "b.warrant").read_bytes()
+    assert cli.main(["compare", str(tmp_path / "a.warrant"), str(tmp_path / "b.warrant"), "--json"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("warrant: ") and err.count("\n") == 1 and "b.warrant" in err
+    assert (tmp_path / "b.warrant").read_bytes() == before
+    with pytest.raises(errors.UntrustedFileError):
+        store.Store.untrusted_assessments(tmp_path / "b.warrant")
