@@ -19,7 +19,7 @@ clicked or activated. Keys on a hypothesis cell: ``C`` rates C (CC when the cell
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -27,6 +27,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRect,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -217,10 +218,7 @@ class AchModel(QAbstractTableModel):
                 index = self.index(self._row_of[e], column_of[h])
                 self.dataChanged.emit(index, index)
         if moved is not None:
-            # Row by row: a view repaints the strip of those columns in its visible rows, where one range
-            # over every row repaints a sorted view whole.
-            for row in range(self.rowCount()):
-                self.dataChanged.emit(self.index(row, moved[0]), self.index(row, moved[1]))
+            self.dataChanged.emit(self.index(0, moved[0]), self.index(self.rowCount() - 1, moved[1]))
             self.ranking_model.changed(moved[0] - FIRST_HYPOTHESIS, moved[1] - FIRST_HYPOTHESIS)
             self.columns_moved.emit()
         for h in touched:
@@ -435,6 +433,22 @@ class _Table(QTableView):
     def __init__(self, owner: AchView) -> None:
         super().__init__(owner)
         self._owner = owner
+
+    def dataChanged(
+        self,
+        topLeft: QModelIndex | QPersistentModelIndex,
+        bottomRight: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        """Repaint only the strip of columns a change over many rows covers (the columns a re-ranking filled
+        with other hypotheses); Qt repaints the whole table for a range that is not all in view."""
+        if topLeft.isValid() and bottomRight.isValid() and topLeft.row() != bottomRight.row():
+            first, last = sorted((topLeft.column(), bottomRight.column()))
+            left = min(self.columnViewportPosition(c) for c in range(first, last + 1))
+            right = max(self.columnViewportPosition(c) + self.columnWidth(c) for c in range(first, last + 1))
+            self.viewport().update(QRect(left, 0, right - left, self.viewport().height()))
+            return
+        super().dataChanged(topLeft, bottomRight, roles)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self._owner.key_rating(event):
