@@ -24,6 +24,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -91,6 +92,7 @@ def _italic() -> QFont:
     return found
 
 
+_KEYS = frozenset({Qt.Key.Key_C, Qt.Key.Key_I, Qt.Key.Key_N, Qt.Key.Key_Delete, Qt.Key.Key_Backspace})
 _NEXT = {"C": {"C": "CC"}, "I": {"I": "II"}, "N": {}}
 """Typing a letter on a cell: the rating it gives, by what the cell holds (else the letter itself)."""
 
@@ -450,6 +452,18 @@ class _Table(QTableView):
             return
         super().dataChanged(topLeft, bottomRight, roles)
 
+    def event(self, event: QEvent) -> bool:
+        # The window's single-key shortcuts (N writes a note, Del deletes) must not take a rating key
+        # pressed on a hypothesis cell: claiming the shortcut override delivers it here as a key press.
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and self._owner.is_rating_key(event)
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self._owner.key_rating(event):
             event.accept()
@@ -564,6 +578,15 @@ class AchView(QWidget):
             self.failed.emit(str(exc))
             return
         self._apply(edit)
+
+    def is_rating_key(self, event: QKeyEvent) -> bool:
+        """Whether ``event`` is a rating key (C, I, N, Delete, Backspace) pressed on a hypothesis cell."""
+        if event.modifiers() & ~(Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier):
+            return False
+        if event.key() not in _KEYS:
+            return False
+        current = self.proxy.mapToSource(self.table.currentIndex())
+        return current.isValid() and self.model.hypothesis_id(current.column()) is not None
 
     def key_rating(self, event: QKeyEvent) -> bool:
         """Rate the current cell from a key (see the module docstring); False when the key is not a rating key."""

@@ -205,3 +205,34 @@ def test_refresh_ignores_what_is_not_its_own(qtbot: QtBot, mx: Matrix) -> None:
     with qtbot.assertNotEmitted(view.model.modelReset), qtbot.assertNotEmitted(view.model.dataChanged):
         view.refresh(model.Changes(links_added=("x",)))
         view.refresh(model.Changes(assessments=("not-a-row",)))
+
+
+def test_rating_keys_win_over_the_windows_single_key_shortcuts(qtbot: QtBot, mx: Matrix) -> None:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    view = ach_view.AchView(mx.store, mx.apply)
+    mx.view = view
+    window.setCentralWidget(view)
+    note, delete = QAction("Note", window), QAction("Delete", window)
+    note.setShortcut("N")
+    delete.setShortcut("Del")
+    window.addAction(note)
+    window.addAction(delete)
+    fired: list[str] = []
+    note.triggered.connect(lambda: fired.append("note"))
+    delete.triggered.connect(lambda: fired.append("delete"))
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    view.table.setFocus()
+    _key(qtbot, view, _cell(view, mx.ids["e1"], mx.ids["h1"]), Qt.Key.Key_N)
+    qtbot.keyClick(view.table, Qt.Key.Key_Delete)
+    assert fired == [] and [e.new.rating if e.new else None for e in mx.done] == ["N", None]  # type: ignore[attr-defined]
+    # On the evidence column the keys are the window's again.
+    view.table.setCurrentIndex(view.proxy.index(0, ach_view.EVIDENCE_COLUMN))
+    qtbot.keyClick(view.table, Qt.Key.Key_N)
+    assert fired == ["note"]
