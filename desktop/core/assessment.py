@@ -135,17 +135,27 @@ class Assessments:
 
 
 def load(source: store_module.Store) -> Assessments:
-    """Read every grade, flag and rating of an open file, with its evidence passages and hypotheses."""
-    flags = source.hypotheses()
+    """Read every grade, flag and rating of an open file, with its evidence passages and hypotheses.
+
+    Rows about passages that were deleted stay in the file (an undo brings them back) and are left out here.
+    """
     passages = {a.id: a for a in source.annotations(tags=[EVIDENCE])}
-    for flag in flags:
-        if flag.annotation not in passages:
-            passages[flag.annotation] = source.annotation(flag.annotation)
+    flags = source.hypotheses()
+    others = source.existing_ids(h.annotation for h in flags if h.annotation not in passages)
+    for annotation_id in others:
+        passages[annotation_id] = source.annotation(annotation_id)
+    flags = [h for h in flags if h.annotation in passages]
+    grades = source.passage_grades()
+    live = set(passages) | source.existing_ids(g.annotation for g in grades if g.annotation not in passages)
     return Assessments(
         reliability={g.document: g for g in source.document_grades()},
-        credibility={g.annotation: g for g in source.passage_grades()},
+        credibility={g.annotation: g for g in grades if g.annotation in live},
         hypotheses={h.annotation: h for h in flags},
-        ratings={(r.evidence, r.hypothesis): r for r in source.ach_ratings()},
+        ratings={
+            (r.evidence, r.hypothesis): r
+            for r in source.ach_ratings()
+            if r.evidence in passages and r.hypothesis in passages
+        },
         passages=passages,
     )
 
@@ -371,33 +381,6 @@ def set_hypothesis(source: store_module.Store, annotation_id: str, flagged: bool
 def set_rating(source: store_module.Store, evidence: str, hypothesis: str, rating: str | None) -> model.Changes:
     """Rate or clear one cell now (see :func:`rating_edit`)."""
     return rating_edit(source, evidence, hypothesis, rating).do(source)
-
-
-@dataclass(frozen=True)
-class Saved:
-    """The assessments of some annotations, taken before they are deleted, to be put back by an undo."""
-
-    passages: tuple[model.PassageGrade, ...] = ()
-    hypotheses: tuple[model.Hypothesis, ...] = ()
-    ratings: tuple[model.AchRating, ...] = ()
-
-
-def save(source: store_module.Store, annotation_ids: Iterable[str]) -> Saved:
-    """Return the grades, flags and ratings that deleting ``annotation_ids`` would remove (SQLite cascades)."""
-    ids = set(annotation_ids)
-    return Saved(
-        passages=tuple(source.passage_grades(ids)),
-        hypotheses=tuple(h for h in source.hypotheses() if h.annotation in ids),
-        ratings=tuple(r for r in source.ach_ratings() if r.evidence in ids or r.hypothesis in ids),
-    )
-
-
-def restore(source: store_module.Store, saved: Saved) -> model.Changes:
-    """Put back what :func:`save` took (after the annotations themselves were restored)."""
-    source.insert_assessments((), saved.passages, saved.hypotheses, saved.ratings)
-    ids = [g.annotation for g in saved.passages] + [h.annotation for h in saved.hypotheses]
-    ids += [i for r in saved.ratings for i in (r.evidence, r.hypothesis)]
-    return model.Changes(assessments=tuple(dict.fromkeys(ids)))
 
 
 # -- the matrix and its scores ---------------------------------------------------------------------------

@@ -100,10 +100,15 @@ def apply(db: Database) -> None:
 
 
 def m002_assessment(db: Database) -> None:
-    """Admiralty grades (document reliability, passage credibility), hypotheses and ACH ratings (issue 17)."""
+    """Admiralty grades (document reliability, passage credibility), hypotheses and ACH ratings (issue 17).
+
+    No foreign keys on purpose: deleting a passage leaves its grade and ratings in place, unseen (every reader
+    keeps only rows whose passages exist), so undoing the delete brings them back with the passage, at no
+    cost to the delete itself (a cascade would add a statement per table and lose them on undo).
+    """
     db.execute(
         """CREATE TABLE document_grades (
-            document TEXT PRIMARY KEY REFERENCES documents(fingerprint) ON DELETE CASCADE,
+            document TEXT PRIMARY KEY CHECK (length(document) = 64),
             reliability TEXT NOT NULL CHECK (reliability IN ('A', 'B', 'C', 'D', 'E', 'F')),
             rationale TEXT NOT NULL,
             author TEXT NOT NULL,
@@ -112,7 +117,7 @@ def m002_assessment(db: Database) -> None:
     )
     db.execute(
         """CREATE TABLE passage_grades (
-            annotation TEXT PRIMARY KEY REFERENCES annotations(id) ON DELETE CASCADE,
+            annotation TEXT PRIMARY KEY CHECK (length(annotation) > 0),
             credibility INTEGER NOT NULL CHECK (credibility BETWEEN 1 AND 6),
             rationale TEXT NOT NULL,
             author TEXT NOT NULL,
@@ -121,15 +126,15 @@ def m002_assessment(db: Database) -> None:
     )
     db.execute(
         """CREATE TABLE hypotheses (
-            annotation TEXT PRIMARY KEY REFERENCES annotations(id) ON DELETE CASCADE,
+            annotation TEXT PRIMARY KEY CHECK (length(annotation) > 0),
             author TEXT NOT NULL,
             created TEXT NOT NULL
         ) STRICT"""
     )
     db.execute(
         """CREATE TABLE ach_ratings (
-            evidence TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
-            hypothesis TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            evidence TEXT NOT NULL CHECK (length(evidence) > 0),
+            hypothesis TEXT NOT NULL CHECK (length(hypothesis) > 0),
             rating TEXT NOT NULL CHECK (rating IN ('CC', 'C', 'N', 'I', 'II')),
             author TEXT NOT NULL,
             modified TEXT NOT NULL,

@@ -118,6 +118,7 @@ class AchModel(QAbstractTableModel):
         self._row_of: dict[str, int] = {}
         self._hypotheses: list[model.Annotation] = []  # the columns, ranked
         self._flag_order: dict[str, int] = {}  # the ranking's tie-break
+        self._flag_rows: list[str] = []  # every hypothesis row of the file (of deleted passages too)
         self._cells: dict[tuple[str, str], str] = {}
         self._counts: dict[str, int] = {}
         self._weighted: dict[str, float] = {}
@@ -131,6 +132,7 @@ class AchModel(QAbstractTableModel):
 
     def _load(self) -> None:
         self._assessed = assessment.load(self._store)
+        self._flag_rows = [h.annotation for h in self._store.hypotheses()]
         m = assessment.build(self._assessed, document=self._document)
         self._evidence = list(m.evidence)
         self._row_of = {e.id: i for i, e in enumerate(self._evidence)}
@@ -170,8 +172,7 @@ class AchModel(QAbstractTableModel):
             return
         if not changes.assessments:
             return
-        flagged = [h.annotation for h in self._store.hypotheses()]
-        if flagged != list(self._assessed.hypotheses):
+        if [h.annotation for h in self._store.hypotheses()] != self._flag_rows:
             self.reload()
             return
         ids = set(changes.assessments)

@@ -86,7 +86,8 @@ def test_the_schema_refuses_values_warrant_never_writes(w: World) -> None:
         ("INSERT INTO passage_grades VALUES (?, 7, '', 'a', 't')", (w.e1.id,)),
         ("INSERT INTO passage_grades VALUES (?, 0, '', 'a', 't')", (w.e1.id,)),
         ("INSERT INTO passage_grades VALUES (?, 'two', '', 'a', 't')", (w.e1.id,)),  # STRICT: text is not a grade
-        ("INSERT INTO passage_grades VALUES ('no-such-passage', 2, '', 'a', 't')", ()),
+        ("INSERT INTO passage_grades VALUES ('', 2, '', 'a', 't')", ()),
+        ("INSERT INTO document_grades VALUES ('not-a-fingerprint', 'A', '', 'a', 't')", ()),
         ("INSERT INTO ach_ratings VALUES (?, ?, 'X', 'a', 't')", (w.e1.id, w.h1.id)),
         ("INSERT INTO ach_ratings VALUES (?, ?, 'C', 'a', 't')", (w.h1.id, w.h1.id)),
     ]
@@ -151,15 +152,15 @@ def test_deleting_a_passage_and_undoing_puts_its_assessments_back(w: World) -> N
     s = w.store
     _rate_all(w)
     assessment.set_credibility(s, w.e1.id, 1)
-    saved = assessment.save(s, [w.e1.id, w.h1.id])
-    before = (s.passage_grades(), s.hypotheses(), sorted(s.ach_ratings(), key=repr))
+    before = assessment.matrix_json(assessment.matrix(s))
     gone, links = s.delete_annotations([w.e1.id, w.h1.id])
-    assert all(w.e1.id not in (r.evidence, r.hypothesis) for r in s.ach_ratings())
-    s.restore(gone, links)
-    changes = assessment.restore(s, saved)
-    assert w.e1.id in changes.assessments and w.h1.id in changes.assessments
-    after = (s.passage_grades(), s.hypotheses(), sorted(s.ach_ratings(), key=repr))
-    assert after == before
+    after_delete = assessment.load(s)
+    assert w.e1.id not in after_delete.credibility and w.h1.id not in after_delete.hypotheses
+    assert all(w.e1.id not in key and w.h1.id not in key for key in after_delete.ratings)
+    assert [h["id"] for h in assessment.matrix_json(assessment.build(after_delete))["hypotheses"]] == [w.h2.id]
+    s.restore(gone, links)  # what the undo of a delete does: the grade and ratings come back with it
+    assert assessment.matrix_json(assessment.matrix(s)) == before
+    assert assessment.load(s).credibility_of(w.e1.id) == 1
 
 
 # -- scores ------------------------------------------------------------------------------------------------
