@@ -9,8 +9,9 @@ if TYPE_CHECKING:
 
     from sqlite_utils import Database
 
-FORMAT_VERSION = 1
-"""The annotation-file format this Warrant writes; stored as ``PRAGMA user_version``."""
+FORMAT_VERSION = 2
+"""The annotation-file format this Warrant writes; stored as ``PRAGMA user_version``. 2: the assessment
+tables of :func:`m002_assessment` (issue 17)."""
 
 APPLICATION_ID = 0x57415252
 """``PRAGMA application_id`` of every Warrant annotation file ('WARR')."""
