@@ -859,7 +859,9 @@ def compare_files(
 
 
 def agreement_text(data: Mapping[str, Any]) -> str:
-    """Return :func:`agreement`'s result for a terminal."""
+    """Return :func:`agreement`'s result for a terminal (nothing when no file holds a grade or rating)."""
+    if not any(data[key]["units"] for key in ("ratings", "credibility", "reliability")):
+        return ""
     out = ["Assessment agreement (ordinal Krippendorff's alpha)"]
     for key, title in (("ratings", "ACH ratings"), ("credibility", "Credibility"), ("reliability", "Reliability")):
         part = data[key]
