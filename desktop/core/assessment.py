@@ -631,8 +631,8 @@ def report_sections(m: Matrix, assessments: Assessments, documents: Iterable[mod
 def qdpx_codes(assessments: Assessments) -> dict[str, list[str]]:
     """Return the assessments as QDPX codes: code name -> the annotation ids it codes.
 
-    Codes ``Credibility/1`` ... ``Credibility/6`` code graded passages, ``Reliability/A`` ... code every
-    passage of a graded document, ``Hypothesis`` the flagged claims, and ``ACH/<rating>/H<n>`` each
+    Codes ``Credibility/1`` ... ``Credibility/6`` code graded passages, ``Reliability/A`` ... code the evidence
+    passages and hypotheses of a graded document, ``Hypothesis`` the flagged claims, and ``ACH/<rating>/H<n>`` each
     rated evidence passage (``n`` its hypothesis's rank, as in :func:`matrix_json`).
     """
     codes: dict[str, list[str]] = defaultdict(list)
@@ -652,6 +652,24 @@ def qdpx_codes(assessments: Assessments) -> dict[str, list[str]]:
             if r is not None:
                 codes[f"ACH/{r}/H{rank}"].append(e.id)
     return dict(codes)
+
+
+def qdpx_notes(assessments: Assessments) -> list[tuple[str, str]]:
+    """Return the rationales as QDPX notes: ``(annotation id or document fingerprint, plain text)``.
+
+    A passage's note reads ``Credibility 2 (probably true): <rationale>``; a document's ``Reliability B
+    (usually reliable): <rationale>``. Grades without a rationale give no note (their code says it all).
+    """
+    notes = [
+        (fp, f"Reliability {g.reliability} ({RELIABILITY_LABELS[g.reliability]}): {g.rationale}")
+        for fp, g in sorted(assessments.reliability.items())
+        if g.rationale
+    ]
+    for a in sorted(assessments.passages.values(), key=_order):
+        p = assessments.credibility.get(a.id)
+        if p is not None and p.rationale:
+            notes.append((a.id, f"Credibility {p.credibility} ({CREDIBILITY_LABELS[p.credibility]}): {p.rationale}"))
+    return notes
 
 
 # -- weak points ---------------------------------------------------------------------------------------

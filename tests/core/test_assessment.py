@@ -374,6 +374,12 @@ def test_report_sections_are_plain_data(w: World) -> None:
     json.dumps(sections)  # plain data
     codes = assessment.qdpx_codes(a)
     assert codes["Hypothesis"] == [w.h1.id, w.h2.id] and codes["ACH/II/H2"] == [w.e1.id]
+    assert codes["Reliability/A"] == [w.h1.id, w.h2.id, w.e1.id, w.e2.id, w.e3.id]
+    assessment.set_credibility(w.store, w.e2.id, 5, "one farmer")
+    assert assessment.qdpx_notes(assessment.load(w.store)) == [
+        (w.doc.fingerprint, "Reliability A (completely reliable): <b>not markup</b>"),
+        (w.e2.id, "Credibility 5 (improbable): one farmer"),
+    ]
 
 
 def _w3c_items(s: store.Store) -> list[dict[str, Any]]:
