@@ -24,6 +24,7 @@ SCENARIOS = {
     "qda-export": ("benchmarks.scenarios_qda", "scenario_qda"),
     "pdf": ("benchmarks.scenarios_documents", "scenario_pdf"),
     "docx": ("benchmarks.scenarios_documents", "scenario_docx"),
+    "ach": ("benchmarks.scenarios_ach", "scenario_ach"),
 }
 
 

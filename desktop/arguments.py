@@ -13,10 +13,11 @@ from desktop import __version__
 
 _GUI_EPILOG = """\
 commands that need no window (run 'warrant COMMAND --help' for each):
-  export ANNOTATIONS --format csv|w3c|markdown|html|argdown|qdpx|qdc|xlsx|brat [--tag T ...] [--document D] [-o OUT|-o -]
+  export ANNOTATIONS --format csv|w3c|markdown|html|argdown|qdpx|qdc|xlsx|brat|ach [--tag T ...] [--document D] [-o OUT|-o -]
   import SOURCE.json|PROJECT.qdpx|CODES.qdc|NAME.ann --into ANNOTATIONS [--document ARTICLE]
   compare MINE THEIRS [THEIRS ...] [--document D] [--json]
   outline ANNOTATIONS [--document D] [--json]
+  ach ANNOTATIONS [--document D] [--json]
   text ARTICLE [--pages] [--encoding E] [--password P] [--view article|full]
 
 With no argument the bundled seed article opens, its annotations kept in your data folder.

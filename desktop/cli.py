@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from desktop import arguments
 from desktop.core import errors
 
-SUBCOMMANDS = ("export", "import", "compare", "outline", "text")
+SUBCOMMANDS = ("export", "import", "compare", "outline", "text", "ach")
 
 gui_parser = arguments.gui_parser  # the default command's parser lives apart, so the window needs no cli import
 
@@ -31,7 +31,7 @@ def command_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--format",
         required=True,
-        choices=("csv", "w3c", "markdown", "html", "argdown", "qdpx", "qdc", "xlsx", "brat"),
+        choices=("csv", "w3c", "markdown", "html", "argdown", "qdpx", "qdc", "xlsx", "brat", "ach"),
         help="the output format (brat writes NAME.ann and NAME.txt)",
     )
     export.add_argument("--tag", action="append", metavar="TAG", help="only this tag (repeatable)")
@@ -74,6 +74,11 @@ def command_parser() -> argparse.ArgumentParser:
     text.add_argument("--password", metavar="P", help="the password of an encrypted PDF")
     text.add_argument("--view", choices=("auto", "article", "full"), default="auto", help="web pages: which text")
     text.set_defaults(handler=_cmd_text)
+    ach = sub.add_parser("ach", help="print the ACH matrix: hypotheses ranked by inconsistency, evidence rows")
+    ach.add_argument("annotations", metavar="ANNOTATIONS", help="the annotation file")
+    ach.add_argument("--document", metavar="FINGERPRINT_OR_TITLE", help="only this document")
+    ach.add_argument("--json", action="store_true", help="print a machine-readable matrix")
+    ach.set_defaults(handler=_cmd_ach)
     return parser
 
 
@@ -204,6 +209,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     summary = f"imported {result.imported}, already present {result.skipped_duplicates}, orphans {len(result.orphans)}"
     if result.links_imported or result.links_skipped:
         summary += f", links {result.links_imported} (skipped {len(result.links_skipped)})"
+    if result.assessments_imported or result.assessments_skipped:  # issue 17: grades, hypotheses, ratings
+        summary += f", assessments {result.assessments_imported} (skipped {len(result.assessments_skipped)})"
     print(summary)
     for orphan_id, quote, reason in result.orphans:
         print(f"  orphan {textutil.shorten(orphan_id, 60)}: \u201c{textutil.shorten(quote, 80)}\u201d ({reason})")
@@ -215,33 +222,41 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     import json
 
-    from desktop.core import review, untrusted
+    from desktop.core import assessment, review, untrusted
 
     # Every file, mine included, is read through the untrusted reader: its bytes only, so the
     # comparison never writes anything, not even a -wal or -shm beside a file.
     mine = untrusted.open_untrusted(args.mine)
     theirs = [untrusted.open_untrusted(path) for path in args.theirs]
     result = review.review(mine, theirs, document=args.document)
+    ratings = assessment.compare_files(mine, theirs, document=args.document)  # issue 17
     if args.json:
         # ASCII escapes: a colleague's quote cannot put control characters on the terminal.
-        print(json.dumps(review.report_data(result), indent=2, ensure_ascii=True))
+        print(json.dumps({**review.report_data(result), "rating_agreement": ratings}, indent=2, ensure_ascii=True))
         return 0
     print(review.report_text(review.report_data(result)))
+    print(assessment.agreement_text(ratings), end="")  # issue 17
     return 0
 
 
 def _cmd_outline(args: argparse.Namespace) -> int:
     import json
 
-    from desktop.core import argument, textutil, untrusted
+    from desktop.core import argument, assessment, textutil, untrusted
 
     source = untrusted.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
     try:
         docs = [source.find_document(args.document)] if args.document else source.documents()
         tags = source.tags()
         relations = source.relations()
+        assessed = assessment.load(source)  # issue 17: the weak points of grades and hypotheses
         outlines = [
-            (doc, argument.build_outline(source.annotations(doc.fingerprint), source.links(doc.fingerprint), tags))
+            (
+                doc,
+                argument.build_outline(
+                    source.annotations(doc.fingerprint), source.links(doc.fingerprint), tags, assessed
+                ),
+            )
             for doc in docs
         ]
     finally:
@@ -266,6 +281,26 @@ def _cmd_outline(args: argparse.Namespace) -> int:
         body = argument.outline_text(outline, tags, relations=relations)
         chunks.append(f"{heading}\n{'=' * min(len(heading), 78)}\n\n{body}")
     sys.stdout.write("\n".join(chunks))
+    sys.stdout.flush()
+    return 0
+
+
+def _cmd_ach(args: argparse.Namespace) -> int:
+    import json
+
+    from desktop.core import assessment, untrusted
+
+    source = untrusted.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
+    try:
+        fingerprint = source.find_document(args.document).fingerprint if args.document else None
+        matrix = assessment.matrix(source, fingerprint)
+    finally:
+        source.close()
+    if args.json:
+        # ASCII escapes: a quote cannot put control characters on the terminal.
+        print(json.dumps({"file": args.annotations, **assessment.matrix_json(matrix)}, indent=2, ensure_ascii=True))
+        return 0
+    sys.stdout.write(assessment.matrix_text(matrix))
     sys.stdout.flush()
     return 0
 

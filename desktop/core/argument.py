@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.core import model, textutil
+from desktop.core import assessment, model, textutil
 
 CLAIM = "claim"
 EVIDENCE = "evidence"
@@ -180,8 +180,12 @@ WEAK_POINT_KINDS: tuple[tuple[str, str], ...] = (
     ("unfounded_recommendations", "Recommendations based on no claim"),
     ("orphan_evidence", "Evidence linked to nothing"),
     ("contested_claims", "Claims with contradicting evidence"),
+    ("ungraded_evidence", "Evidence with no grade (source reliability A-F and credibility 1-6)"),
+    ("low_credibility_leaders", "Leading hypotheses resting only on low-credibility evidence (4-6 or ungraded)"),
+    ("single_source_claims", "Claims supported by a single source (one document)"),
 )
 """The weak points' attribute names and their labels, in checklist order."""
+_ASSESSMENT_KINDS = frozenset({"ungraded_evidence", "low_credibility_leaders", "single_source_claims"})
 
 
 @dataclass(frozen=True)
@@ -200,10 +204,21 @@ class WeakPoints:
     unfounded_recommendations: tuple[model.Annotation, ...] = ()
     orphan_evidence: tuple[model.Annotation, ...] = ()
     contested_claims: tuple[model.Annotation, ...] = ()
+    ungraded_evidence: tuple[model.Annotation, ...] = ()
+    """Issue 17 (see :mod:`desktop.core.assessment`): evidence lacking its document's reliability or its credibility."""
+    low_credibility_leaders: tuple[model.Annotation, ...] = ()
+    """Least inconsistent hypotheses whose consistent (C, CC) evidence is none of it graded credibility 1-3."""
+    single_source_claims: tuple[model.Annotation, ...] = ()
+    """Claims whose supporting evidence (``supports`` links, C or CC ratings) all comes from one document."""
+    assessed: bool = False
+    """The file holds a grade, hypothesis or rating: only then are the three entries above on the checklist."""
+
+    def _kinds(self) -> list[tuple[str, str]]:
+        return [(n, label) for n, label in WEAK_POINT_KINDS if self.assessed or n not in _ASSESSMENT_KINDS]
 
     def counts(self) -> dict[str, int]:
         """Return how many annotations each weak spot holds, keyed by attribute name."""
-        return {name: len(getattr(self, name)) for name, _ in WEAK_POINT_KINDS}
+        return {name: len(getattr(self, name)) for name, _ in self._kinds()}
 
     @property
     def total(self) -> int:
@@ -212,7 +227,7 @@ class WeakPoints:
 
     def items(self) -> list[tuple[str, str, tuple[model.Annotation, ...]]]:
         """Return ``(name, label, annotations)`` for each weak spot, in checklist order."""
-        return [(name, label, getattr(self, name)) for name, label in WEAK_POINT_KINDS]
+        return [(name, label, getattr(self, name)) for name, label in self._kinds()]
 
 
 @dataclass(frozen=True)
@@ -248,7 +263,11 @@ def _usable_links(by_id: Mapping[str, model.Annotation], links: Iterable[model.L
     return usable
 
 
-def weak_points(annotations: Iterable[model.Annotation], links: Iterable[model.Link]) -> WeakPoints:
+def weak_points(
+    annotations: Iterable[model.Annotation],
+    links: Iterable[model.Link],
+    assessments: assessment.Assessments | None = None,
+) -> WeakPoints:
     """Find the weak spots of an argument (see :class:`WeakPoints` for each one's meaning).
 
     Args:
@@ -286,13 +305,31 @@ def weak_points(annotations: Iterable[model.Annotation], links: Iterable[model.L
         unfounded_recommendations=tuple(a for a in anns if a.tag == RECOMMENDATION and a.id not in founded),
         orphan_evidence=tuple(a for a in anns if a.tag == EVIDENCE and a.id not in linked),
         contested_claims=tuple(a for a in anns if a.tag == CLAIM and a.id in contested),
+        **_assessment_weak_points(anns, usable, assessments),
     )
+
+
+def _assessment_weak_points(
+    anns: Sequence[model.Annotation], usable: Sequence[model.Link], assessments: assessment.Assessments | None
+) -> dict[str, Any]:
+    """Issue 17's weak points; none when the file holds no grade, hypothesis or rating."""
+    if assessments is None or not (
+        assessments.reliability or assessments.credibility or assessments.hypotheses or assessments.ratings
+    ):
+        return {}
+    return {
+        "assessed": True,
+        "ungraded_evidence": assessment.ungraded_evidence(anns, assessments),
+        "low_credibility_leaders": assessment.leading_on_low_credibility(anns, assessments),
+        "single_source_claims": assessment.single_source_claims(anns, usable, assessments),
+    }
 
 
 def build_outline(
     annotations: Iterable[model.Annotation],
     links: Iterable[model.Link],
     tags: Iterable[model.Tag] = model.DEFAULT_TAGS,
+    assessments: assessment.Assessments | None = None,
 ) -> Outline:
     """Arrange one document's annotations as the outline of its argument.
 
@@ -383,7 +420,7 @@ def build_outline(
                 if link.source in left_ids:
                     heapq.heappush(heap, (key(link.source), link.source))
     unlinked = tuple(a for a in anns if a.id not in shown)
-    return Outline(roots=tuple(roots), unlinked=unlinked, weak=weak_points(anns, usable))
+    return Outline(roots=tuple(roots), unlinked=unlinked, weak=weak_points(anns, usable, assessments))
 
 
 def walk(nodes: Iterable[OutlineNode], depth: int = 0) -> Iterable[tuple[int, OutlineNode]]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlite_utils import Database
 
-FORMAT_VERSION = 2
-"""The annotation-file format this Warrant writes; stored as ``PRAGMA user_version``."""
+FORMAT_VERSION = 3
+"""The annotation-file format this Warrant writes; stored as ``PRAGMA user_version``. 2: the page map
+(:func:`m002_page_starts`); 3: the assessment tables (:func:`m003_assessment`)."""
 
 APPLICATION_ID = 0x57415252
 """``PRAGMA application_id`` of every Warrant annotation file ('WARR')."""
@@ -88,7 +91,7 @@ def m002_page_starts(db: Database) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN page_starts TEXT NOT NULL DEFAULT ''")
 
 
-STEPS = (m001_initial, m002_page_starts)
+STEPS: tuple[Callable[[Database], None], ...] = (m001_initial, m002_page_starts)
 """Every schema step, oldest first; a step is never edited once released, only added after."""
 
 
@@ -100,3 +103,52 @@ def apply(db: Database) -> None:
     for step in STEPS:
         migration_set(name=step.__name__)(step)
     migration_set.apply(db)
+
+
+def m003_assessment(db: Database) -> None:
+    """Admiralty grades (document reliability, passage credibility), hypotheses and ACH ratings (issue 17).
+
+    No foreign keys on purpose: deleting a passage leaves its grade and ratings in place, unseen (every reader
+    keeps only rows whose passages exist), so undoing the delete brings them back with the passage, at no
+    cost to the delete itself (a cascade would add a statement per table and lose them on undo).
+    """
+    db.execute(
+        """CREATE TABLE document_grades (
+            document TEXT PRIMARY KEY CHECK (length(document) = 64),
+            reliability TEXT NOT NULL CHECK (reliability IN ('A', 'B', 'C', 'D', 'E', 'F')),
+            rationale TEXT NOT NULL,
+            author TEXT NOT NULL,
+            modified TEXT NOT NULL
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE passage_grades (
+            annotation TEXT PRIMARY KEY CHECK (length(annotation) > 0),
+            credibility INTEGER NOT NULL CHECK (credibility BETWEEN 1 AND 6),
+            rationale TEXT NOT NULL,
+            author TEXT NOT NULL,
+            modified TEXT NOT NULL
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE hypotheses (
+            annotation TEXT PRIMARY KEY CHECK (length(annotation) > 0),
+            author TEXT NOT NULL,
+            created TEXT NOT NULL
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE ach_ratings (
+            evidence TEXT NOT NULL CHECK (length(evidence) > 0),
+            hypothesis TEXT NOT NULL CHECK (length(hypothesis) > 0),
+            rating TEXT NOT NULL CHECK (rating IN ('CC', 'C', 'N', 'I', 'II')),
+            author TEXT NOT NULL,
+            modified TEXT NOT NULL,
+            PRIMARY KEY (evidence, hypothesis),
+            CHECK (evidence <> hypothesis)
+        ) STRICT"""
+    )
+    db.execute("CREATE INDEX ach_ratings_by_hypothesis ON ach_ratings (hypothesis)")
+
+
+STEPS = (*STEPS, m003_assessment)

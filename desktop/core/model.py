@@ -200,3 +200,59 @@ class Changes:
             for f in dataclasses.fields(self)
         }
         return Changes(**merged)
+
+
+# -- assessment (issue 17): Admiralty grades, hypotheses and ACH ratings ------------------------------
+
+RELIABILITY_GRADES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
+"""The Admiralty (NATO) source-reliability grades, a document's: A completely reliable ... E unreliable,
+F reliability cannot be judged."""
+
+CREDIBILITY_GRADES: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
+"""The Admiralty information-credibility grades, a passage's: 1 confirmed ... 5 improbable, 6 truth cannot
+be judged."""
+
+ACH_RATINGS: tuple[str, ...] = ("II", "I", "N", "C", "CC")
+"""Heuer's consistency ratings of evidence against a hypothesis, in ordinal order (very inconsistent first)."""
+
+
+@dataclass(frozen=True)
+class DocumentGrade:
+    """A document's source reliability (A-F), with the analyst's reason."""
+
+    document: str
+    reliability: str
+    rationale: str = ""
+    author: str = ""
+    modified: str = ""
+
+
+@dataclass(frozen=True)
+class PassageGrade:
+    """A passage's information credibility (1-6), with the analyst's reason."""
+
+    annotation: str
+    credibility: int
+    rationale: str = ""
+    author: str = ""
+    modified: str = ""
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """A claim the analyst weighs as one of the competing hypotheses of an ACH matrix."""
+
+    annotation: str
+    author: str = ""
+    created: str = ""
+
+
+@dataclass(frozen=True)
+class AchRating:
+    """How consistent one evidence passage is with one hypothesis (Heuer's CC, C, N, I, II)."""
+
+    evidence: str
+    hypothesis: str
+    rating: str
+    author: str = ""
+    modified: str = ""

@@ -1342,6 +1342,131 @@ class Store:
 
     # -- whole-file operations -------------------------------------------------------------------
 
+    # -- assessment: grades, hypotheses, ACH ratings (issue 17) ----------------------------------
+
+    def document_grades(self) -> list[model.DocumentGrade]:
+        """Return every document's reliability grade."""
+        return self._rows(
+            "SELECT document, reliability, rationale, author, modified FROM document_grades ORDER BY document",
+            (),
+            lambda r: model.DocumentGrade(*_checked(r, [str] * 5, "document grade")),
+        )
+
+    def passage_grades(self, annotation_ids: Iterable[str] | None = None) -> list[model.PassageGrade]:
+        """Return passages' credibility grades (of these annotations only, if given)."""
+        sql = "SELECT annotation, credibility, rationale, author, modified FROM passage_grades"
+        return self._assessment_rows(
+            sql,
+            "annotation",
+            annotation_ids,
+            lambda r: model.PassageGrade(*_checked(r, [str, int, str, str, str], "grade")),
+        )
+
+    def hypotheses(self) -> list[model.Hypothesis]:
+        """Return the annotations flagged as hypotheses."""
+        return self._rows(
+            "SELECT annotation, author, created FROM hypotheses ORDER BY created, annotation",
+            (),
+            lambda r: model.Hypothesis(*_checked(r, [str] * 3, "hypothesis")),
+        )
+
+    def ach_ratings(self, evidence: Iterable[str] | None = None) -> list[model.AchRating]:
+        """Return ACH ratings (of these evidence passages only, if given)."""
+        sql = "SELECT evidence, hypothesis, rating, author, modified FROM ach_ratings"
+        return self._assessment_rows(
+            sql, "evidence", evidence, lambda r: model.AchRating(*_checked(r, [str] * 5, "ACH rating"))
+        )
+
+    def _assessment_rows(
+        self, sql: str, column: str, ids: Iterable[str] | None, factory: Callable[[Sequence[Any]], _T]
+    ) -> list[_T]:
+        if ids is None:
+            return self._rows(sql + f" ORDER BY {column}", (), factory)
+        wanted = list(dict.fromkeys(ids))
+        found: list[_T] = []
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            found += self._rows(sql + f" WHERE {column} IN ({', '.join('?' for _ in chunk)})", chunk, factory)
+        return found
+
+    def set_document_grade(self, document: str, grade: model.DocumentGrade | None) -> None:
+        """Set (or, with None, clear) a document's reliability grade, in its own transaction."""
+        with self._write():
+            self.db.execute("DELETE FROM document_grades WHERE document = ?", (document,))
+            if grade is not None:
+                self.db.execute(
+                    "INSERT INTO document_grades (document, reliability, rationale, author, modified) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (document, grade.reliability, grade.rationale, grade.author, grade.modified),
+                )
+
+    def set_passage_grade(self, annotation_id: str, grade: model.PassageGrade | None) -> None:
+        """Set (or, with None, clear) a passage's credibility grade, in its own transaction."""
+        with self._write():
+            self.db.execute("DELETE FROM passage_grades WHERE annotation = ?", (annotation_id,))
+            if grade is not None:
+                self.db.execute(
+                    "INSERT INTO passage_grades (annotation, credibility, rationale, author, modified) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (annotation_id, grade.credibility, grade.rationale, grade.author, grade.modified),
+                )
+
+    def set_hypothesis(self, annotation_id: str, flag: model.Hypothesis | None) -> None:
+        """Flag (or, with None, unflag) a claim as a hypothesis; its ratings are kept either way."""
+        with self._write():
+            self.db.execute("DELETE FROM hypotheses WHERE annotation = ?", (annotation_id,))
+            if flag is not None:
+                self.db.execute(
+                    "INSERT INTO hypotheses (annotation, author, created) VALUES (?, ?, ?)",
+                    (annotation_id, flag.author, flag.created),
+                )
+
+    def set_ach_rating(self, evidence: str, hypothesis: str, rating: model.AchRating | None) -> None:
+        """Set (or, with None, clear) one cell of the ACH matrix: one statement, one commit."""
+        with self._write():
+            if rating is None:
+                self.db.execute("DELETE FROM ach_ratings WHERE evidence = ? AND hypothesis = ?", (evidence, hypothesis))
+            else:
+                self.db.execute(
+                    "INSERT INTO ach_ratings (evidence, hypothesis, rating, author, modified) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (evidence, hypothesis) DO UPDATE SET rating = excluded.rating, "
+                    "author = excluded.author, modified = excluded.modified",
+                    (evidence, hypothesis, rating.rating, rating.author, rating.modified),
+                )
+
+    def insert_assessments(
+        self,
+        grades: Sequence[model.DocumentGrade] = (),
+        passages: Sequence[model.PassageGrade] = (),
+        hypotheses: Sequence[model.Hypothesis] = (),
+        ratings: Sequence[model.AchRating] = (),
+    ) -> int:
+        """Add grades, hypotheses and ratings that are not there yet (an import or an undo); all or none.
+
+        Returns:
+            How many rows were added (those already present are left as they are).
+        """
+        before = self.db.conn.total_changes
+        with self._write():
+            conn = self.db.conn
+            conn.executemany(
+                "INSERT OR IGNORE INTO document_grades VALUES (?, ?, ?, ?, ?)",
+                [(g.document, g.reliability, g.rationale, g.author, g.modified) for g in grades],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO passage_grades VALUES (?, ?, ?, ?, ?)",
+                [(g.annotation, g.credibility, g.rationale, g.author, g.modified) for g in passages],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO hypotheses VALUES (?, ?, ?)",
+                [(h.annotation, h.author, h.created) for h in hypotheses],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO ach_ratings VALUES (?, ?, ?, ?, ?)",
+                [(r.evidence, r.hypothesis, r.rating, r.author, r.modified) for r in ratings],
+            )
+        return self.db.conn.total_changes - before
+
     def save_copy(self, destination: str | os.PathLike[str]) -> None:
         """Write a consolidated single-file copy (no ``-wal`` beside it), atomically.
 

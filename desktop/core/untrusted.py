@@ -113,6 +113,8 @@ class ColleagueFile:
     relations: tuple[model.Relation, ...]
     annotations: tuple[model.Annotation, ...]
     links: tuple[model.Link, ...]
+    assessments: Assessed = ((), (), (), ())
+    """Grades, hypotheses and ACH ratings, as :func:`_load_assessments` read them."""
 
     def document(self, fingerprint: str) -> model.Document | None:
         """Return the document with this fingerprint, or None."""
@@ -551,6 +553,7 @@ def _load_untrusted(conn: sqlite3.Connection, path: str) -> ColleagueFile:
         relations=tuple(relations.values()),
         annotations=tuple(annotations),
         links=tuple(links),
+        assessments=_load_assessments(conn),
     )
 
 
@@ -592,4 +595,51 @@ def _untrusted_annotation(
         origin_author=_text_value(row[12], f"the origin author of {where}", MAX_LABEL_CHARS),
         origin_id=_text_value(row[13], f"the origin id of {where}", MAX_ID_CHARS),
         origin_file=_text_value(row[14], f"the origin file of {where}", MAX_PATH_CHARS),
+    )
+
+
+Assessed = tuple[
+    tuple[model.DocumentGrade, ...],
+    tuple[model.PassageGrade, ...],
+    tuple[model.Hypothesis, ...],
+    tuple[model.AchRating, ...],
+]
+"""A colleague's grades, hypotheses and ACH ratings (issue 17)."""
+
+
+def _load_assessments(conn: sqlite3.Connection) -> Assessed:
+    """Read a colleague's grades, hypotheses and ratings; a value Warrant never writes refuses the file.
+
+    The caller keeps only rows whose annotations and documents the validated file holds.
+    """
+    text = (str, MAX_ID_CHARS)
+
+    def rows(sql: str, shape: list[tuple[type, int]]) -> list[tuple[Any, ...]]:
+        _count(conn, sql.split(" FROM ")[1].split()[0], MAX_ANNOTATIONS)
+        found = []
+        for row in conn.execute(sql):
+            for value, (kind, limit) in zip(row, shape, strict=True):
+                if type(value) is not kind or (isinstance(value, str) and len(value) > limit):
+                    raise _Refusal(
+                        f"an assessment holds a value Warrant never writes ({errors.shown(str(value)[:80])})"
+                    )
+            found.append(tuple(row))
+        return found
+
+    tail = [(str, MAX_NOTE_CHARS), (str, MAX_LABEL_CHARS), (str, MAX_STAMP_CHARS)]
+    grades = rows("SELECT * FROM document_grades", [(str, 64), (str, 1), *tail])
+    passages = rows("SELECT * FROM passage_grades", [text, (int, 1), *tail])
+    flags = rows("SELECT * FROM hypotheses", [text, (str, MAX_LABEL_CHARS), (str, MAX_STAMP_CHARS)])
+    ratings = rows("SELECT * FROM ach_ratings", [text, text, (str, 2), *tail[1:]])
+    if (
+        any(g[1] not in model.RELIABILITY_GRADES for g in grades)
+        or any(g[1] not in model.CREDIBILITY_GRADES for g in passages)
+        or any(r[2] not in model.ACH_RATINGS for r in ratings)
+    ):
+        raise _Refusal("a grade or rating is not one Warrant writes")
+    return (
+        tuple(model.DocumentGrade(*g) for g in grades),
+        tuple(model.PassageGrade(*g) for g in passages),
+        tuple(model.Hypothesis(*h) for h in flags),
+        tuple(model.AchRating(*r) for r in ratings),
     )

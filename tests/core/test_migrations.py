@@ -11,6 +11,7 @@ import pytest
 from desktop.core import documents, migrations, model, store
 
 TABLES = {"meta", "documents", "tags", "relations", "annotations", "links"}
+TABLES |= {"document_grades", "passage_grades", "hypotheses", "ach_ratings"}  # issue 17
 
 
 def _conn(path: Path) -> sqlite3.Connection:

@@ -92,7 +92,11 @@ def window(qtbot):
 def test_file_dialog_filter_lists_every_format() -> None:
     for suffix in documents.SUFFIXES + (".warrant",):
         assert f"*{suffix}" in opening.FILE_FILTER.split(";;")[0]
-    assert article_loading.is_openable("x.PDF") and article_loading.is_openable("x.docx") and not article_loading.is_openable("x.exe")
+    assert (
+        article_loading.is_openable("x.PDF")
+        and article_loading.is_openable("x.docx")
+        and not article_loading.is_openable("x.exe")
+    )
 
 
 def test_pdf_opens_with_its_page_in_the_status_bar(window, tmp_path: Path) -> None:

@@ -109,6 +109,12 @@ def _brat_files(selection: scope.Selection, path: Path) -> object:
     return brat.write(selection, path)
 
 
+def _ach(selection: scope.Selection) -> bytes:
+    from desktop.core.exchange import ach
+
+    return ach.render(selection)
+
+
 REGISTRY: tuple[Format, ...] = (
     Format("csv", "CSV spreadsheet (.csv)", ".csv", _csv),
     Format("w3c", "W3C Web Annotation collection (.jsonld)", ".jsonld", _w3c),
@@ -120,6 +126,7 @@ REGISTRY: tuple[Format, ...] = (
     Format("qdc", "REFI-QDA codebook: the tag set (.qdc)", ".qdc", _qdc),
     Format("xlsx", "Excel workbook (.xlsx)", ".xlsx", _xlsx),
     Format("brat", "brat standoff (.ann + .txt, one document)", ".ann", _brat, _brat_files),
+    Format("ach", "ACH matrix with its scores, CSV (.ach.csv)", ".ach.csv", _ach),
 )
 """Every export format, in the order the export dialog offers them; the command line, the dialog, the
 benchmarks and the tests all export through it. A new format is one more row."""

@@ -13,6 +13,8 @@ passage outside the export (left out by a filter) is named by its id alone.
 The file opens correctly in Excel and LibreOffice Calc: UTF-8 with a byte-order mark (both then read it
 as UTF-8 without asking), commas, and no ``sep=`` line (Excel would honour it but LibreOffice shows it
 as a first row, and it makes Excel ignore the byte-order mark).
+ Then the Admiralty grade: ``reliability`` (the document's, A-F) and ``credibility``
+(the passage's, 1-6), empty when not graded.
 
 Spreadsheet formula injection (OWASP "CSV Injection"): a text cell that starts with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so spreadsheets show it as text
@@ -47,6 +49,8 @@ COLUMNS: tuple[str, ...] = (
     "id",
     "links_to",
     "linked_from",
+    "reliability",
+    "credibility",
 )
 
 _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")
@@ -120,6 +124,7 @@ def cells(
         annotation.id,
         links_to,
         linked_from,
+        *_grade_cells(selection, annotation),
     ]
 
 
@@ -133,6 +138,13 @@ def row(
     """Return one annotation's CSV cells, in :data:`COLUMNS` order, text cells already guarded."""
     values = cells(selection, annotation, links_to, linked_from)
     return [escape_cell(v) if guard and isinstance(v, str) else v for v, guard in zip(values, _GUARD, strict=True)]
+
+
+def _grade_cells(selection: scope.Selection, annotation: model.Annotation) -> list[str | int]:
+    """The passage's Admiralty grade: its document's reliability (A-F) and its credibility (1-6), or empty."""
+    document = selection.assessments.reliability.get(annotation.document)
+    passage = selection.assessments.credibility.get(annotation.id)
+    return [document.reliability if document else "", passage.credibility if passage else ""]
 
 
 def render(selection: scope.Selection) -> bytes:

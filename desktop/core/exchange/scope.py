@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from desktop.core import errors, model, store
+from desktop.core import assessment, errors, model, store
 
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
@@ -66,6 +66,7 @@ class Selection:
     tags: tuple[model.Tag, ...]
     relations: tuple[model.Relation, ...]
     filters: tuple[str, ...] = ()
+    assessments: assessment.Assessments = field(default_factory=assessment.Assessments, compare=False, repr=False)
     _paragraphs: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
     _by_fingerprint: dict[str, model.Document] = field(default_factory=dict, compare=False, repr=False)
 
@@ -152,4 +153,5 @@ def select(
         tags=tuple(source.tags()),
         relations=tuple(source.relations()),
         filters=tuple(filters),
+        assessments=assessment.load(source),
     )

@@ -151,9 +151,10 @@ def link_object(link: model.Link) -> dict[str, Any]:
 def objects(selection: scope.Selection) -> Iterator[dict[str, Any]]:
     """Yield the W3C annotations of ``selection``: passages in document order, then links."""
     for annotation in selection.annotations:
-        yield annotation_object(annotation, selection.document(annotation.document))
+        yield _assessed(annotation_object(annotation, selection.document(annotation.document)), annotation, selection)
     for link in selection.links:
         yield link_object(link)
+    yield from _assessment_objects(selection)  # issue 17: document reliability, ACH ratings
 
 
 def collection(selection: scope.Selection) -> dict[str, Any]:
@@ -231,6 +232,8 @@ class ImportReport:
     links_skipped: list[tuple[str, str]] = field(default_factory=list)
     tags_added: list[str] = field(default_factory=list)
     document: str | None = None
+    assessments_imported: int = 0
+    assessments_skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -273,6 +276,7 @@ class Parsed:
     links: list[_LinkItem]
     path: str = ""
     """The file read, when it was read from disk; kept as the imported annotations' ``origin_file``."""
+    assessed: _Assessed = field(default_factory=lambda: _Assessed())
 
 
 class _Context:
@@ -653,6 +657,7 @@ def read(data: bytes, name: str = "the file") -> Parsed:
     parsed = _parse_json(data, name)
     passages: list[_Passage] = []
     links: list[_LinkItem] = []
+    assessed = _Assessed()
     for index, obj in enumerate(_annotations_in(parsed, name)):
         if not isinstance(obj, dict):
             raise _Context(name, index, "").error(f"it is {_type_name(obj)}, not an annotation object")
@@ -665,10 +670,13 @@ def read(data: bytes, name: str = "the file") -> Parsed:
         if motivation is not None and not isinstance(motivation, str | list):
             raise ctx.error(f"its motivation is {_type_name(motivation)}")
         motivations = _types(motivation)
+        if "assessing" in motivations and _read_assessing(ctx, obj, item_id, assessed):  # issue 17
+            continue
         if "linking" in motivations:
             links.append(_read_link(ctx, obj, raw_id, item_id))
             continue
         tag, notes = _read_bodies(ctx, obj, motivations)
+        tag = _read_passage_assessment(ctx, obj, item_id, tag, notes, assessed)  # issue 17
         created = _time(ctx, obj.get("created"), "created")
         modified = _time(ctx, obj.get("modified", obj.get("updated")), "modified")
         passage = _Passage(
@@ -688,7 +696,7 @@ def read(data: bytes, name: str = "the file") -> Parsed:
             )
         _read_target(ctx, obj, passage)
         passages.append(passage)
-    return Parsed(name=name, passages=passages, links=links)
+    return Parsed(name=name, passages=passages, links=links, assessed=assessed)
 
 
 def read_file(path: str | os.PathLike[str]) -> Parsed:
@@ -797,8 +805,10 @@ def import_parsed(
         StoreError: the annotation file could not be written; nothing was imported.
     """
     plan, report = prepare(target, parsed, document)
-    operations.import_plan(target, plan)
-    return report
+    with target.atomic():  # the passages and their grades, flags and ratings: all saved, or none
+        operations.import_plan(target, plan)
+        count, skipped = import_assessments(target, parsed, document.fingerprint if document is not None else None)
+    return dataclasses.replace(report, assessments_imported=count, assessments_skipped=skipped)
 
 
 def prepare(
@@ -985,3 +995,231 @@ def import_file(
     parsed = read_file(path)
     loaded = documents.load(document) if document is not None else None
     return import_parsed(target, parsed, loaded)
+
+
+# -- assessments: Admiralty grades, hypotheses, ACH ratings (issue 17) ------------------------------------
+#
+# The forms, written on export and read on import:
+#
+# * A passage's credibility (1-6) is a body of its annotation, ``{"type": "TextualBody", "purpose":
+#   "assessing", "value": "credibility: N"}``; its rationale, if any, a body ``{"type": "TextualBody",
+#   "purpose": "describing", "value": "credibility rationale: ..."}``.
+# * A hypothesis is a claim with a body ``{"type": "TextualBody", "purpose": "classifying", "value":
+#   "hypothesis"}`` (after its tagging body, so other readers still see the tag ``claim``).
+# * An ACH rating is an annotation with motivation ``assessing``, target ``urn:uuid:<evidence id>`` and
+#   body ``[{"type": "TextualBody", "purpose": "assessing", "value": "CC|C|N|I|II"}, {"id":
+#   "urn:uuid:<hypothesis id>"}]``; its id is a UUID 5 of the two ids, so exports are stable.
+# * A document's reliability (A-F) is an annotation with motivation ``assessing`` whose target is the
+#   document itself, ``{"id": "urn:sha256:<fingerprint>", "type": "Text", "label": <title>}`` (the source of
+#   its passages' targets), and whose body is ``{"type": "TextualBody", "purpose": "assessing", "value":
+#   "reliability: B"}``, plus a ``describing`` body ``"reliability rationale: ..."`` when there is one.
+#
+# On import, grades, flags and ratings are added when the file has none for the same passage, cell or
+# document (what is already there is kept, as passages with the same id are); a rating whose evidence or
+# hypothesis is not in the file afterwards is skipped and reported.
+
+_CREDIBILITY = re.compile(r"^credibility:\s*([1-6])$")
+_RELIABILITY = re.compile(r"^reliability:\s*([A-F])$")
+_CREDIBILITY_WHY = "credibility rationale: "
+_RELIABILITY_WHY = "reliability rationale: "
+HYPOTHESIS = "hypothesis"
+
+
+@dataclass
+class _Assessed:
+    """The grades, flags and ratings an import file holds, by the ids it names."""
+
+    credibility: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
+    hypotheses: dict[str, tuple[str, str]] = field(default_factory=dict)
+    ratings: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+    reliability: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
+
+
+def _text_bodies(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    body = obj.get("body")
+    bodies = body if isinstance(body, list) else [body]
+    return [b for b in bodies if isinstance(b, dict) and isinstance(b.get("value"), str)]
+
+
+def _assessed(obj: dict[str, Any], annotation: model.Annotation, selection: scope.Selection) -> dict[str, Any]:
+    """Add a passage's credibility and hypothesis bodies to its exported annotation."""
+    grade = selection.assessments.credibility.get(annotation.id)
+    if grade is not None:
+        obj["body"].append(
+            {"type": "TextualBody", "purpose": "assessing", "value": f"credibility: {grade.credibility}"}
+        )
+        if grade.rationale:
+            obj["body"].append(
+                {"type": "TextualBody", "purpose": "describing", "value": _CREDIBILITY_WHY + grade.rationale}
+            )
+    if annotation.id in selection.assessments.hypotheses:
+        obj["body"].append({"type": "TextualBody", "purpose": "classifying", "value": HYPOTHESIS})
+    return obj
+
+
+def _assessment_objects(selection: scope.Selection) -> Iterator[dict[str, Any]]:
+    """The selected documents' reliability grades, then the ratings whose two passages are selected."""
+    assessed = selection.assessments
+    for doc in selection.documents:
+        grade = assessed.reliability.get(doc.fingerprint)
+        if grade is None:
+            continue
+        body: list[dict[str, Any]] = [
+            {"type": "TextualBody", "purpose": "assessing", "value": f"reliability: {grade.reliability}"}
+        ]
+        if grade.rationale:
+            body.append({"type": "TextualBody", "purpose": "describing", "value": _RELIABILITY_WHY + grade.rationale})
+        obj: dict[str, Any] = {
+            "@context": CONTEXT,
+            "id": f"urn:uuid:{uuid.uuid5(NAMESPACE, 'reliability' + chr(10) + doc.fingerprint)}",
+            "type": "Annotation",
+            "motivation": "assessing",
+        }
+        if grade.author:
+            obj["creator"] = _creator(grade.author)
+        if _valid_time(grade.modified):
+            obj["modified"] = grade.modified
+        obj["body"] = body
+        obj["target"] = {"id": f"urn:sha256:{doc.fingerprint}", "type": "Text", "label": doc.title}
+        yield obj
+    ids = {a.id for a in selection.annotations}
+    for (evidence, hypothesis), rating in sorted(assessed.ratings.items()):
+        if evidence not in ids or hypothesis not in ids or hypothesis not in assessed.hypotheses:
+            continue
+        obj = {
+            "@context": CONTEXT,
+            "id": f"urn:uuid:{uuid.uuid5(NAMESPACE, 'ach' + chr(10) + evidence + chr(10) + hypothesis)}",
+            "type": "Annotation",
+            "motivation": "assessing",
+        }
+        if rating.author:
+            obj["creator"] = _creator(rating.author)
+        if _valid_time(rating.modified):
+            obj["modified"] = rating.modified
+        obj["body"] = [
+            {"type": "TextualBody", "purpose": "assessing", "value": rating.rating},
+            {"id": f"urn:uuid:{hypothesis}"},
+        ]
+        obj["target"] = f"urn:uuid:{evidence}"
+        yield obj
+
+
+def _read_passage_assessment(
+    ctx: _Context, obj: dict[str, Any], item_id: str, tag: str | None, notes: list[str], assessed: _Assessed
+) -> str | None:
+    """Take a passage's credibility and hypothesis bodies out of its notes; return its tag."""
+    author = _author(ctx, obj)
+    modified = _time(ctx, obj.get("modified", obj.get("created")), "modified")
+    grade: int | None = None
+    why = ""
+    hypothesis = False
+    other_tag: str | None = None
+    for body in _text_bodies(obj):
+        value = body["value"].strip()
+        purposes = _types(body.get("purpose"))
+        if "assessing" in purposes and (found := _CREDIBILITY.match(value)):
+            grade = int(found.group(1))
+        elif "describing" in purposes and value.startswith(_CREDIBILITY_WHY.strip()):
+            why = value[len(_CREDIBILITY_WHY) :].strip()
+        elif "classifying" in purposes and value.casefold() == HYPOTHESIS:
+            hypothesis = True
+        else:
+            if purposes & _TAGGING and other_tag is None and value:
+                other_tag = value
+            continue
+        if body["value"] in notes:
+            notes.remove(body["value"])
+    if grade is not None:
+        assessed.credibility[item_id] = (grade, why, author, modified)
+    if hypothesis:
+        assessed.hypotheses[item_id] = (author, modified)
+        if tag is not None and tag.casefold() == HYPOTHESIS:
+            return other_tag or "claim"
+    return tag
+
+
+def _read_assessing(ctx: _Context, obj: dict[str, Any], item_id: str, assessed: _Assessed) -> bool:
+    """Read an ACH rating or a document's reliability; False when ``obj`` is neither (a passage to read)."""
+    del item_id
+    bodies = _text_bodies(obj)
+    target = obj.get("target")
+    if isinstance(target, list):
+        target = target[0] if target else None
+    iri = _iri(target)
+    author = _author(ctx, obj)
+    modified = _time(ctx, obj.get("modified", obj.get("created")), "modified")
+    values = [b["value"].strip() for b in bodies if "assessing" in _types(b.get("purpose"))]
+    if iri and _SHA256.match(iri):
+        grade = next((found.group(1) for v in values if (found := _RELIABILITY.match(v))), None)
+        if grade is None:
+            return False
+        why = next(
+            (
+                b["value"].strip()[len(_RELIABILITY_WHY) :].strip()
+                for b in bodies
+                if b["value"].strip().startswith(_RELIABILITY_WHY.strip())
+            ),
+            "",
+        )
+        assessed.reliability[iri[len("urn:sha256:") :].lower()] = (grade, why, author, modified)
+        return True
+    rating = next((v for v in values if v in model.ACH_RATINGS), None)
+    body = obj.get("body")
+    others = [
+        b
+        for b in (body if isinstance(body, list) else [body])
+        if isinstance(b, dict | str) and not (isinstance(b, dict) and "value" in b)
+    ]
+    hypothesis = _iri(others[0]) if others else None
+    if (
+        rating is None
+        or hypothesis is None
+        or not iri
+        or not isinstance(target, str | dict)
+        or (isinstance(target, dict) and "selector" in target)
+    ):
+        return False
+    assessed.ratings.append(
+        (normalise_id(iri), normalise_id(hypothesis), rating, author, modified, _text(ctx, obj.get("id", ""), "id"))
+    )
+    return True
+
+
+def import_assessments(target: store.Store, parsed: Parsed, named: str | None) -> tuple[int, list[tuple[str, str]]]:
+    """Add the imported grades, flags and ratings of passages now in ``target`` (call it inside the import's
+    transaction, after the passages); return how many, and what was skipped. ``named`` is the fingerprint of
+    the article named on import, if any."""
+    found = parsed.assessed
+    if not (found.credibility or found.hypotheses or found.ratings or found.reliability):
+        return 0, []
+    now = model.now_utc()
+    mentioned = set(found.credibility) | set(found.hypotheses) | {i for r in found.ratings for i in r[:2]}
+    present = target.existing_ids(mentioned)
+    tags = {i: target.annotation(i).tag for i in present}
+    skipped: list[tuple[str, str]] = []
+    grades = [
+        model.DocumentGrade(fp, g, why, author, modified or now)
+        for fp, (g, why, author, modified) in found.reliability.items()
+        if target.document(fp, missing_ok=True) is not None or named == fp
+    ]
+    passages = [
+        model.PassageGrade(i, g, why, author, modified or now)
+        for i, (g, why, author, modified) in found.credibility.items()
+        if i in present
+    ]
+    flags = [
+        model.Hypothesis(i, author, created or now)
+        for i, (author, created) in found.hypotheses.items()
+        if i in present and tags[i] == "claim"
+    ]
+    flagged = {h.annotation for h in target.hypotheses()} | {h.annotation for h in flags}
+    ratings = []
+    for evidence, hypothesis, rating, author, modified, raw_id in found.ratings:
+        shown = raw_id or f"{evidence} x {hypothesis}"
+        if evidence not in present or hypothesis not in present:
+            skipped.append((shown, "it rates a passage that is not in the annotation file"))
+        elif tags[evidence] != "evidence" or hypothesis not in flagged:
+            skipped.append((shown, "it does not rate an evidence passage against a hypothesis"))
+        else:
+            ratings.append(model.AchRating(evidence, hypothesis, rating, author, modified or now))
+    return target.insert_assessments(grades, passages, flags, ratings), skipped
