@@ -32,8 +32,6 @@ module-level functions :func:`set_reliability`, :func:`set_credibility`, :func:`
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import math
 from collections import Counter, defaultdict
@@ -560,18 +558,6 @@ def matrix_text(m: Matrix) -> str:
         grade = m.grades.get(e.id) or "--"
         out.append(f"  \u201c{textutil.shorten(e.quote, 50)}\u201d\n        {cells}  {mark} {grade}")
     return "\n".join(out) + "\n"
-
-
-def matrix_csv(m: Matrix) -> bytes:
-    """Return the matrix with its scores as CSV (UTF-8 with a byte-order mark, formula-guarded cells)."""
-    from desktop.core.exchange import csvfile
-
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in matrix_rows(m):
-        writer.writerow([csvfile.escape_cell(cell) for cell in row])
-    return out.getvalue().encode("utf-8", "replace")
 
 
 def for_selection(selection: scope.Selection) -> Matrix:

@@ -522,11 +522,11 @@ def test_a_file_from_before_the_assessments_is_refused_for_review_until_opened_o
     _colleague(tmp_path / "a.warrant", "ana", {"e1/h1": "C"}, 2)
     old = tmp_path / "old.warrant"
     World(old, "bo").store.close()
-    conn = sqlite3.connect(old)  # what a Warrant of format 1 wrote: no assessment tables
+    conn = sqlite3.connect(old)  # what a Warrant of format 2 wrote: no assessment tables
     for table in ("document_grades", "passage_grades", "hypotheses", "ach_ratings"):
         conn.execute(f"DROP TABLE {table}")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_assessment'")
-    conn.execute("PRAGMA user_version=1")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm003_assessment'")
+    conn.execute("PRAGMA user_version=2")
     conn.commit()
     conn.close()
     assert cli.main(["compare", str(tmp_path / "a.warrant"), str(old), "--json"]) == 2
