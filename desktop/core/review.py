@@ -478,7 +478,7 @@ def review_colleague(
     """
     theirs = file.annotations_of(match.theirs.fingerprint)
     if match.method == FINGERPRINT:
-        placed = tuple(reanchor.Placed(a, reanchor.EXACT, 100.0, a) for a in theirs)
+        placed = tuple(reanchor.Placed(a, reanchor.EXACT, 1.0, a) for a in theirs)
         orphans: tuple[model.Annotation, ...] = ()
     else:
         result = reanchor.reanchor(
@@ -899,11 +899,11 @@ def report_text(data: dict[str, Any]) -> str:
                     plain(c["annotator"], 30),
                     match,
                     str(c["passages"]),
-                    f"{placed['exact']}/{placed['context']}/{placed['moved']}/{placed['fuzzy']}",
+                    f"{placed['exact']}/{placed['moved']}/{placed['whitespace']}/{placed['fuzzy']}",
                     str(placed["orphan"]),
                 ]
             )
-        out += _table(["colleague", "text", "passages", "exact/context/moved/fuzzy", "orphans"], rows)
+        out += _table(["colleague", "text", "passages", "exact/moved/white space/fuzzy", "orphans"], rows)
         out.append("")
         rows = []
         for c in doc["colleagues"]:
