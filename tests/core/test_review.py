@@ -396,7 +396,10 @@ def test_two_annotators_one_on_an_edited_crlf_copy(tmp_path: Path, seed_path: Pa
     assert len(bob.placed) + len(bob.orphans) == len(their_made)
     rewritten_placement = next(p for p in bob.placed if "Russia also said things" in p.original.quote)
     assert rewritten_placement.method == reanchor.FUZZY and rewritten_placement.score < 1.0
-    assert rewritten_placement.annotation.quote.startswith("Furthermore, Russia has over past months")
+    sentence_start = seed.text.index("Furthermore, Russia has over past months")
+    sentence_end = seed.text.index("Economic Union.", sentence_start) + len("Economic Union.")
+    # Placed inside the rewritten sentence (its unchanged part), not on another one.
+    assert sentence_start <= rewritten_placement.annotation.start < rewritten_placement.annotation.end <= sentence_end
     kappa = doc.pair_agreement()[0].kappa()
     assert set(kappa) <= {"claim", "evidence", "recommendation"}
     assert all(k is not None and 0.0 < k <= 1.0 for k in kappa.values())
