@@ -82,6 +82,9 @@ def command_parser() -> argparse.ArgumentParser:
     compare.add_argument("theirs", metavar="THEIRS", nargs="+", help="colleagues' annotation files (never written)")
     compare.add_argument("--document", metavar="FINGERPRINT_OR_TITLE", help="only this document")
     compare.add_argument("--json", action="store_true", help="print a machine-readable report")
+    compare.add_argument(
+        "--iou", type=_iou, default=0.5, metavar="T", help="least overlap (IoU, 0-1] for two passages to be paired"
+    )
     compare.set_defaults(handler=_cmd_compare)
 
     outline = sub.add_parser("outline", help="print the argument's outline and its weak points")
@@ -163,6 +166,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _iou(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0.0 < number <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not in (0, 1]")
+    return number
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     import json
 
@@ -172,7 +185,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     # comparison never writes anything, not even a -wal or -shm beside a file.
     mine = store.open_untrusted(args.mine)
     theirs = [store.open_untrusted(path) for path in args.theirs]
-    result = review.review(mine, theirs, document=args.document)
+    result = review.review(mine, theirs, document=args.document, threshold=args.iou)
     if args.json:
         # ASCII escapes: a colleague's quote cannot put control characters on the terminal.
         print(json.dumps(review.report_data(result), indent=2, ensure_ascii=True))

@@ -7,9 +7,9 @@ The flow, all on plain data (no store is written):
    their word trigrams (:data:`SAME_TITLE_MIN` if the titles are equal) and, once re-anchored
    (:mod:`desktop.core.reanchor`), at least :data:`MIN_PLACED_SHARE` of their passages find a place
    in my text. Passages that find none are orphans, reported with their quotes.
-2. :func:`align` pairs my passages with theirs one-to-one: candidates are every overlapping pair,
-   taken greedily by decreasing character IoU, an equal tag winning a tie. A pair is *agreed*
-   (same tag) or *tag differs*; the rest are *only mine* / *only theirs*. :func:`align_links`
+2. :func:`align` pairs my passages with theirs one-to-one by a maximum matching at a stated IoU
+   threshold (``compare --iou``, default 0.5): a pair is *agreed* (same tag; exactly the pairs
+   passage F1 counts) or *tag differs*; the rest are *only mine* / *only theirs*. :func:`align_links`
    then matches links: a link of theirs agrees with one of mine when both its ends are paired with
    that link's ends and the relation is the same.
 3. The figures (:mod:`desktop.core.agreement`): kappa per tag and overall for every pair of
@@ -188,37 +188,41 @@ def _spans(annotations: Sequence[model.Annotation]) -> list[agreement.Span]:
     return [(a.start, a.end, a.tag) for a in annotations]
 
 
-def align(mine: Sequence[model.Annotation], theirs: Sequence[model.Annotation]) -> tuple[Pair, ...]:
-    """Pair my passages with theirs (on the same text) one-to-one by best overlap.
+def align(
+    mine: Sequence[model.Annotation], theirs: Sequence[model.Annotation], threshold: float = agreement.IOU_MATCH
+) -> tuple[Pair, ...]:
+    """Pair my passages with theirs (on the same text) one-to-one.
 
-    Candidates are every pair sharing characters, taken greedily by decreasing IoU; at equal IoU a
-    pair with the same tag goes first, then the earlier passages.
+    *Agreed* rows are exactly the pairs of :func:`agreement.passage_matches` (same tag, IoU >=
+    ``threshold``, a maximum one-to-one matching), the pairs passage F1 counts, so the list and the
+    figures never disagree. Of the passages left, pairs with IoU >= ``threshold`` and different tags
+    are matched the same way (*tag differs*); the rest are *only mine* / *only theirs*.
 
     Returns:
         Every passage of both sides exactly once, in text order.
     """
     my_spans, their_spans = _spans(mine), _spans(theirs)
-    candidates = []
+    agreed = agreement.passage_matches(my_spans, their_spans, threshold)
+    used_mine = {i for i, _ in agreed}
+    used_theirs = {j for _, j in agreed}
+    other: dict[tuple[int, int], float] = {}
     for i, j in agreement.overlapping_pairs(my_spans, their_spans):
-        (s1, e1, t1), (s2, e2, t2) = my_spans[i], their_spans[j]
-        score = (min(e1, e2) - max(s1, s2)) / (max(e1, e2) - min(s1, s2))
-        candidates.append((-score, t1 != t2, s1, s2, i, j))
-    candidates.sort()
-    paired_mine: dict[int, tuple[int, float]] = {}
-    paired_theirs: set[int] = set()
-    for neg_score, _, _, _, i, j in candidates:
-        if i in paired_mine or j in paired_theirs:
+        if i in used_mine or j in used_theirs:
             continue
-        paired_mine[i] = (j, -neg_score)
-        paired_theirs.add(j)
+        score = agreement.iou(my_spans[i][:2], their_spans[j][:2])
+        if score >= threshold:
+            other[(i, j)] = score
+    differs = agreement.maximum_matching(other)
     rows: list[Pair] = []
-    for i, a in enumerate(mine):
-        if i in paired_mine:
-            j, score = paired_mine[i]
-            rows.append(Pair(AGREED if a.tag == theirs[j].tag else TAG_DIFFERS, a, theirs[j], round(score, 4)))
-        else:
-            rows.append(Pair(ONLY_MINE, a, None))
-    rows.extend(Pair(ONLY_THEIRS, None, t) for j, t in enumerate(theirs) if j not in paired_theirs)
+    paired = set()
+    for kind, matches in ((AGREED, agreed), (TAG_DIFFERS, differs)):
+        for i, j in matches:
+            score = agreement.iou(my_spans[i][:2], their_spans[j][:2])
+            rows.append(Pair(kind, mine[i], theirs[j], round(score, 4)))
+            paired.add(("m", i))
+            paired.add(("t", j))
+    rows.extend(Pair(ONLY_MINE, a, None) for i, a in enumerate(mine) if ("m", i) not in paired)
+    rows.extend(Pair(ONLY_THEIRS, None, t) for j, t in enumerate(theirs) if ("t", j) not in paired)
     rows.sort(key=lambda p: (p.start, KINDS.index(p.kind)))
     return tuple(rows)
 
@@ -261,6 +265,7 @@ class ColleagueReview:
     link_pairs: tuple[LinkPair, ...]
     my_tags: tuple[str, ...] = ()
     my_relations: tuple[str, ...] = ()
+    threshold: float = agreement.IOU_MATCH
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -287,7 +292,8 @@ class ColleagueReview:
     def passages(self) -> agreement.PassageScores:
         """Return passage precision/recall/F1 of theirs against mine."""
         if "passages" not in self._memo:
-            self._memo["passages"] = agreement.passage_scores(_spans(self.mine), _spans(self.annotations))
+            matched = sum(1 for p in self.pairs if p.kind == AGREED)
+            self._memo["passages"] = agreement.PassageScores(matched, len(self.mine), len(self.annotations))
         scores: agreement.PassageScores = self._memo["passages"]
         return scores
 
@@ -417,6 +423,7 @@ class Review:
     documents: tuple[DocumentReview, ...]
     unmatched: tuple[Unmatched, ...]
     unreviewed: tuple[model.Document, ...]
+    threshold: float = agreement.IOU_MATCH
 
     def pair_agreement(self) -> list[PairAgreement]:
         """Return kappa's tables pooled over every document, per pair of annotators."""
@@ -469,6 +476,7 @@ def review_colleague(
     *,
     my_tags: Sequence[str] = (),
     my_relations: Sequence[str] = (),
+    threshold: float = agreement.IOU_MATCH,
 ) -> ColleagueReview | Unmatched:
     """Place one colleague's passages of a matched document on my text and align them with mine.
 
@@ -495,7 +503,7 @@ def review_colleague(
                 "not taken as the same article",
             )
     annotations = [p.annotation for p in placed]
-    pairs = align(mine, annotations)
+    pairs = align(mine, annotations, threshold)
     link_pairs = align_links(pairs, my_links, file.links_of(match.theirs.fingerprint))
     return ColleagueReview(
         label=label,
@@ -508,11 +516,16 @@ def review_colleague(
         link_pairs=link_pairs,
         my_tags=tuple(my_tags),
         my_relations=tuple(my_relations),
+        threshold=threshold,
     )
 
 
 def review(
-    mine: store.ColleagueFile, colleagues: Sequence[store.ColleagueFile], *, document: str | None = None
+    mine: store.ColleagueFile,
+    colleagues: Sequence[store.ColleagueFile],
+    *,
+    document: str | None = None,
+    threshold: float = agreement.IOU_MATCH,
 ) -> Review:
     """Compare my file with colleagues' files.
 
@@ -520,6 +533,7 @@ def review(
         mine: my file (see :func:`snapshot`, or read with ``store.open_untrusted``).
         colleagues: their files, read with ``store.open_untrusted``.
         document: only this document of mine (fingerprint, its first 8+ characters, or title).
+        threshold: the least IoU for two passages to be paired (agreed / tag differs) and matched in F1.
 
     Returns:
         Per document of mine that a colleague annotated: the placements, alignments and figures.
@@ -545,6 +559,7 @@ def review(
                 mine.links_of(match.mine.fingerprint),
                 my_tags=my_tags,
                 my_relations=my_relations,
+                threshold=threshold,
             )
             if isinstance(outcome, Unmatched):
                 unmatched.append(outcome)
@@ -578,6 +593,7 @@ def review(
         documents=tuple(reviews),
         unmatched=tuple(unmatched),
         unreviewed=tuple(unreviewed),
+        threshold=threshold,
     )
 
 
@@ -668,13 +684,40 @@ def accept(
     )
 
 
-def accept_agreed(colleague: ColleagueReview, *, author: str, **options: Any) -> Acceptance:
-    """Accept their version of every agreed passage whose characters differ from mine.
+def agreed_to_accept(colleague: ColleagueReview, existing: Sequence[model.Annotation] | None = None) -> list[str]:
+    """Return the ids of their agreed passages that Accept All Agreed would add to my file.
 
-    An agreed passage on exactly my characters is already in my file and is skipped; one whose
-    bounds differ is copied beside mine, so both readings stay visible with their provenance.
+    An agreed passage is added only when no passage of mine with the same tag overlaps it at IoU >=
+    the review's threshold (the one it was agreed with always does, so in practice: none is a
+    near-duplicate of mine), and it is not a copy already there. The window asks first, naming how
+    many this returns.
+
+    Args:
+        colleague: the review of their passages on my document.
+        existing: my annotations on the document now (default: those the review saw).
     """
-    ids = [p.theirs.id for p in colleague.pairs if p.kind == AGREED and p.theirs is not None]
+    mine = list(colleague.mine if existing is None else existing)
+    copied = {a.origin_id for a in mine if a.origin_id}
+    my_spans = _spans(mine)
+    ids = []
+    for p in colleague.pairs:
+        if p.kind != AGREED or p.theirs is None:
+            continue
+        t = p.theirs
+        original = next((q.original.id for q in colleague.placed if q.annotation.id == t.id), t.id)
+        if t.id in copied or original in copied:
+            continue
+        close = any(
+            tag == t.tag and agreement.iou((s, e), (t.start, t.end)) >= colleague.threshold for s, e, tag in my_spans
+        )
+        if not close:
+            ids.append(t.id)
+    return ids
+
+
+def accept_agreed(colleague: ColleagueReview, *, author: str, **options: Any) -> Acceptance:
+    """Accept the agreed passages :func:`agreed_to_accept` names (none that duplicates one of mine)."""
+    ids = agreed_to_accept(colleague, options.get("existing"))
     return accept(colleague, ids, author=author, **options)
 
 
@@ -699,22 +742,48 @@ def _figure(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+def _kappa_reason(counts: agreement.BinaryCounts | agreement.CategoryCounts) -> str:
+    return agreement.undefined_reason("empty" if counts.total == 0 else "chance")
+
+
 def _pair_data(pa: PairAgreement) -> dict[str, Any]:
+    undefined = {f"kappa {tag}": _kappa_reason(c) for tag, c in pa.per_tag.items() if c.kappa() is None}
+    if pa.overall.kappa() is None:
+        undefined["kappa overall"] = _kappa_reason(pa.overall)
     return {
         "annotators": [pa.first, pa.second],
         "kappa": {tag: _figure(k) for tag, k in pa.kappa().items()},
         "kappa_overall": _figure(pa.overall.kappa()),
+        "undefined": undefined,
     }
 
 
 def _alpha_data(alpha: AlphaAgreement | None) -> dict[str, Any] | None:
     if alpha is None:
         return None
+    undefined = {
+        f"alpha {tag}": agreement.undefined_reason("chance") for tag, c in alpha.per_tag.items() if c.alpha() is None
+    }
+    if alpha.overall.alpha() is None:
+        undefined["alpha overall"] = agreement.undefined_reason("chance")
     return {
         "annotators": list(alpha.annotators),
         "per_tag": {tag: _figure(c.alpha()) for tag, c in alpha.per_tag.items()},
         "overall": _figure(alpha.overall.alpha()),
+        "undefined": undefined,
     }
+
+
+def passage_reasons(scores: agreement.PassageScores) -> dict[str, str]:
+    """Return why each undefined passage figure is undefined (precision, recall, f1)."""
+    reasons = {}
+    if scores.precision is None:
+        reasons["precision"] = "they marked no passage (0/0)"
+    if scores.recall is None:
+        reasons["recall"] = "I marked no passage (0/0)"
+    if scores.f1 is None:
+        reasons["f1"] = agreement.undefined_reason("passages")
+    return reasons
 
 
 def _passage_data(scores: agreement.PassageScores) -> dict[str, Any]:
@@ -725,6 +794,7 @@ def _passage_data(scores: agreement.PassageScores) -> dict[str, Any]:
         "matched": scores.matched,
         "mine": scores.mine,
         "theirs": scores.theirs,
+        "undefined": passage_reasons(scores),
     }
 
 
@@ -775,6 +845,7 @@ def report_data(result: Review) -> dict[str, Any]:
             }
         )
     return {
+        "iou_threshold": result.threshold,
         "mine": {"file": result.mine.path, "annotator": result.me},
         "theirs": [{"file": f.path, "annotator": label} for label, f in result.colleagues],
         "documents": docs,
@@ -814,7 +885,7 @@ def plain(text: object, limit: int = 60) -> str:
 
 
 def _figure_text(value: object) -> str:
-    return "-" if value is None else f"{value:.2f}"
+    return "\u2013" if value is None else f"{value:.2f}"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:

@@ -300,7 +300,12 @@ def test_accept_agreed_copies_only_differing_bounds() -> None:
         ann(100, 120, "claim", id="new"),
     ]
     c = _one_review(mine, theirs)
-    assert [a.origin_id for a in review.accept_agreed(c, author="me").annotations] == ["shifted"]
+    # Every agreed passage overlaps one of mine with its tag at IoU >= the threshold: Accept All
+    # Agreed adds no near-duplicate (the bug added "shifted" on top of mine).
+    assert review.agreed_to_accept(c) == []
+    assert review.accept_agreed(c, author="me").annotations == ()
+    # Once my passage is gone, their agreed passage is no longer a duplicate and would be added.
+    assert review.agreed_to_accept(c, existing=[m for m in mine if m.id != "m2"]) == ["shifted"]
     assert [a.origin_id for a in review.accept_tag(c, "evidence", author="me").annotations] == ["other-tag"]
     assert [a.origin_id for a in review.accept_tag(c, "claim", author="me").annotations] == ["new"]
 

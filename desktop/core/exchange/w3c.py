@@ -727,6 +727,10 @@ class _Documents:
 
     def find(self, passage: _Passage) -> model.Document | None:
         if self.named is not None:
+            # A passage whose source names another article by fingerprint never goes onto this one.
+            named = [m.group(1).lower() for m in map(_SHA256.match, passage.sources) if m]
+            if named and self.named.fingerprint not in named:
+                return None
             return self.named
         for source in passage.sources:
             match = _SHA256.match(source)
@@ -828,7 +832,7 @@ def import_parsed(
         doc = finder.find(passage)
         if doc is None:
             source = passage.sources[0] if passage.sources else "none given"
-            orphans.append((shown_id, passage.exact or "", f"its document ({source}) is not in the annotation file"))
+            orphans.append((shown_id, passage.exact or "", f"document not available: {source}"))
             continue
         placed = _anchor(ctx, passage, doc)
         if isinstance(placed, str):
