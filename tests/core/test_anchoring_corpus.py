@@ -129,26 +129,27 @@ def test_browser_quotes_are_placed_without_a_position(testdata: Path, name: str)
 
 
 def _three_copies() -> tuple[str, list[int]]:
-    """Text shaped like the Hypothesis client's anchoring fixture: "Lorem sed do eiusmod tempor." three
-    times, the first at 692 after a list ending "mauris eu risus.", another inside indented code."""
+    """Canonical text shaped like the Hypothesis client's anchoring fixture.
+
+    "Lorem sed do eiusmod tempor." occurs three times: first after a list ending "mauris eu
+    risus.", then inside indented code, then at the end. The browser's DOM text of the page puts the
+    first copy at 692; Warrant's text (white space collapsed, "• " bullets) puts it earlier.
+    """
     head = (
         "Lorem Ipsum\n\nPellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis "
         "egestas. Vestibulum tortor quam, feugiat vitae, ultricies eget, tempor sit amet, ante. Donec eu libero "
         "sit amet quam egestas semper. Aenean ultricies mi vitae est. Mauris placerat eleifend leo. Quisque sit "
         "amet est et sapien ullamcorper pharetra. Aenean fermentum, elit eget tincidunt condimentum, eros ipsum rutrum orci, sagittis "
         "tempus lacus enim ac dui. Donec non enim in turpis pulvinar facilisis. Ut felis.\n\nHeader Level 2\n\n"
-        "• Lorem ipsum dolor sit amet, consectetuer adipiscing elit.\n"
-    )
-    head += (
-        "\n" * (692 - len(head) - len("• Aliquam tincidunt mauris eu risus.\n"))
-        + "• Aliquam tincidunt mauris eu risus.\n"
+        "\u2022 Lorem ipsum dolor sit amet, consectetuer adipiscing elit.\n"
+        "\u2022 Aliquam tincidunt mauris eu risus.\n"
     )
     quote = "Lorem sed do eiusmod tempor."
     text = (
         head
         + quote
         + "\n\nHeader Level 3\n\nLorem ipsum dolor sit amet, consectetuer adipiscing elit.\n\n"
-        + "    code sample:\n        "
+        + "    code sample:\n            "
         + quote
         + "\n\nPellentesque habitant morbi.\n\n"
         + quote
@@ -157,19 +158,22 @@ def _three_copies() -> tuple[str, list[int]]:
     return text, [m.start() for m in re.finditer(re.escape(quote), text)]
 
 
+BROWSER_PREFIX = "iquam tincidunt mauris eu risus.\n            "[-model.CONTEXT_CHARS :]
+BROWSER_SUFFIX = "\n          \n          Header Level 3"[: model.CONTEXT_CHARS]
+
+
 def test_a_quote_that_occurs_three_times_lands_on_the_copy_its_context_and_position_name() -> None:
     text, copies = _three_copies()
-    assert copies[0] == 692 and len(copies) == 3
-    # The browser's prefix holds the page's indentation; the indented copy shares more identical
-    # characters at the quote's edge, but the first copy's context matches once white space is ignored.
-    prefix = "iquam tincidunt mauris eu risus.\n            "[-model.CONTEXT_CHARS :]
-    suffix = "\n          \n          Header Level 3"[: model.CONTEXT_CHARS]
-    placed = anchoring.match_quote(text, "Lorem sed do eiusmod tempor.", prefix, suffix, hint=692)
+    assert len(copies) == 3 and copies[0] < 692 < copies[1]
+    # The browser's prefix holds the page's indentation, so the indented copy shares more identical
+    # characters at the quote's edge (the old ranking took it); the first copy's context matches once
+    # white space is ignored, and the position 692 (in the page's DOM text) is nearest to it too.
+    placed = anchoring.match_quote(text, "Lorem sed do eiusmod tempor.", BROWSER_PREFIX, BROWSER_SUFFIX, hint=692)
     assert placed is not None
-    assert (placed.start, placed.end, placed.method) == (692, 720, anchoring.EXACT)
+    assert (placed.start, placed.end, placed.method) == (copies[0], copies[0] + 28, anchoring.EXACT)
     # A wrong position does not outweigh the context.
-    placed = anchoring.match_quote(text, "Lorem sed do eiusmod tempor.", prefix, suffix, hint=copies[2])
-    assert placed is not None and placed.start == 692
+    placed = anchoring.match_quote(text, "Lorem sed do eiusmod tempor.", BROWSER_PREFIX, BROWSER_SUFFIX, hint=copies[2])
+    assert placed is not None and placed.start == copies[0]
     # With no context at all, the position decides.
     for copy in copies:
         placed = anchoring.match_quote(text, "Lorem sed do eiusmod tempor.", hint=copy + 3)
