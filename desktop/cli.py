@@ -18,8 +18,8 @@ SUBCOMMANDS = ("export", "import", "compare", "outline")
 _GUI_EPILOG = """\
 commands that need no window (run 'warrant COMMAND --help' for each):
   export ANNOTATIONS --format csv|w3c|markdown|html|argdown [--tag T ...] [--document D] [-o OUT|-o -]
-  import SOURCE.json --into ANNOTATIONS [--document ARTICLE]
-  compare MINE THEIRS [THEIRS ...] [--document D] [--json]
+  import SOURCE.json --into ANNOTATIONS [--document ARTICLE ...]
+  compare MINE THEIRS [THEIRS ...] [--document D] [--iou T] [--json]
   outline ANNOTATIONS [--document D] [--json]
 
 With no argument the bundled seed article opens, its annotations kept in your data folder.
@@ -73,7 +73,12 @@ def command_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import W3C Web Annotations into an annotation file")
     imp.add_argument("source", metavar="SOURCE.json", help="a W3C annotation, collection, list or JSON-lines file")
     imp.add_argument("--into", required=True, metavar="ANNOTATIONS", help="the annotation file to import into")
-    imp.add_argument("--document", metavar="ARTICLE", help="the article the annotations are about (added if new)")
+    imp.add_argument(
+        "--document",
+        action="append",
+        metavar="ARTICLE",
+        help="an article the annotations are about (added if new; repeatable: each passage goes to the one its source names)",
+    )
     imp.add_argument("--annotator", metavar="NAME", help="your name, if the annotation file is new")
     imp.set_defaults(handler=_cmd_import)
 
@@ -142,7 +147,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from desktop.core.exchange import w3c
 
     parsed = w3c.read_file(args.source)  # checked before the annotation file is opened or created
-    loaded = documents.load(args.document) if args.document else None
+    loaded = [documents.load(path) for path in args.document] if args.document else None
     into = Path(args.into)
     created = not into.exists()
     target = store.Store.open(into, annotator=args.annotator if created else None, create=True)
