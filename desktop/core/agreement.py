@@ -401,14 +401,21 @@ def passage_matches(
     Returns:
         The pairs, sorted.
     """
-    edges: dict[tuple[int, int], float] = {}
+    edges, _ = iou_edges(mine, theirs, threshold)
+    return maximum_matching(edges)
+
+
+def iou_edges(
+    mine: Sequence[Span], theirs: Sequence[Span], threshold: float = IOU_MATCH
+) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], float]]:
+    """Return the pairs with IoU >= ``threshold``, same tag and different tags, from one sort-and-sweep."""
+    same: dict[tuple[int, int], float] = {}
+    other: dict[tuple[int, int], float] = {}
     for i, j in overlapping_pairs(mine, theirs):
-        if mine[i][2] != theirs[j][2]:
-            continue
         score = iou((mine[i][0], mine[i][1]), (theirs[j][0], theirs[j][1]))
         if score >= threshold:
-            edges[(i, j)] = score
-    return maximum_matching(edges)
+            (same if mine[i][2] == theirs[j][2] else other)[(i, j)] = score
+    return same, other
 
 
 def maximum_matching(edges: Mapping[tuple[int, int], float]) -> list[tuple[int, int]]:

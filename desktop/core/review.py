@@ -202,16 +202,11 @@ def align(
         Every passage of both sides exactly once, in text order.
     """
     my_spans, their_spans = _spans(mine), _spans(theirs)
-    agreed = agreement.passage_matches(my_spans, their_spans, threshold)
+    same, other = agreement.iou_edges(my_spans, their_spans, threshold)  # one sort-and-sweep
+    agreed = agreement.maximum_matching(same)
     used_mine = {i for i, _ in agreed}
     used_theirs = {j for _, j in agreed}
-    other: dict[tuple[int, int], float] = {}
-    for i, j in agreement.overlapping_pairs(my_spans, their_spans):
-        if i in used_mine or j in used_theirs:
-            continue
-        score = agreement.iou(my_spans[i][:2], their_spans[j][:2])
-        if score >= threshold:
-            other[(i, j)] = score
+    other = {(i, j): v for (i, j), v in other.items() if i not in used_mine and j not in used_theirs}
     differs = agreement.maximum_matching(other)
     rows: list[Pair] = []
     paired = set()

@@ -411,3 +411,16 @@ def test_two_annotators_one_on_an_edited_crlf_copy(tmp_path: Path, seed_path: Pa
     f1 = bob.passages().f1
     assert f1 is not None and 0.4 < f1 <= 1.0
     assert sum(bob.alignment_counts().values()) >= max(len(mine_made), len(their_made) - 1)
+
+
+def test_the_alignment_and_f1_use_one_maximum_matching() -> None:
+    """The issue's example: mine 0-10 and 0-7, theirs 0-9 and 0-15: two agreed rows and F1 1.0."""
+    mine = [ann(0, 10, "claim", id="m1"), ann(0, 7, "claim", id="m2")]
+    theirs = [ann(0, 9, "claim", id="t1"), ann(0, 15, "claim", id="t2")]
+    c = _one_review(mine, theirs)
+    agreed = {(p.mine.id, p.theirs.id) for p in c.pairs if p.kind == review.AGREED and p.mine and p.theirs}
+    assert agreed == {("m1", "t2"), ("m2", "t1")}
+    assert c.passages().f1 == 1.0 and c.passages().matched == len(agreed)
+    # Overlap below the threshold is not "agreed" (the old list counted any overlap).
+    c = _one_review([ann(0, 10, "claim", id="m1")], [ann(8, 30, "claim", id="t1")])
+    assert c.alignment_counts()[review.AGREED] == 0 == c.passages().matched
