@@ -36,6 +36,7 @@ Counts are small frozen dataclasses that add up, so figures pooled over document
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -323,6 +324,132 @@ def alpha_counts(annotators: Sequence[Sequence[Span]], length: int, tag: str | N
     if tag in per_tag:
         return per_tag[tag]
     return _alpha_from([((False,) * len(annotators), length)]) if len(annotators) >= 2 and length > 0 else AlphaCounts()
+
+
+# -- Krippendorff's unitizing alpha ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitizingAlpha:
+    """Krippendorff's unitizing alpha (uα): observed and expected disagreement per tag.
+
+    Krippendorff (1995, "On the reliability of unitizing contiguous data"; 2004, *Content
+    Analysis*, 2nd ed., section 12.5), as DKPro Agreement's ``KrippendorffAlphaUnitizingAgreement``
+    computes it. For each tag, each annotator's text is cut into *units* (their passages of the
+    tag, overlapping ones merged) and the *gaps* between them. Observed disagreement sums, over
+    ordered pairs of different annotators and overlapping segments, ``(b1 - b2)^2 + (e1 - e2)^2`` for
+    two units, ``l^2`` for a unit lying wholly inside the other's gap, 0 otherwise, divided by
+    ``m (m - 1) L^2``. Expected disagreement is
+    ``2 / L * sum_units[(N - 1) / 3 (2l^3 - 3l^2 + l) + l^2 sum_{gaps >= l}(l_gap - l + 1)] /
+    (mL (mL - 1) - sum_units l (l - 1))`` (N: units of the tag, all annotators; gaps of all
+    annotators). ``alpha = 1 - Do / De`` per tag, and ``1 - sum Do / sum De`` over all tags; None
+    when ``De`` is 0 (0/0: nobody marked the tag, or every segment is the whole text).
+    """
+
+    observed: Mapping[str, float]
+    expected: Mapping[str, float]
+
+    def alpha(self, tag: str | None = None) -> float | None:
+        """Return uα for ``tag``, or over every tag (None: undefined, 0/0)."""
+        if tag is None:
+            do, de = sum(self.observed.values()), sum(self.expected.values())
+        else:
+            do, de = self.observed.get(tag, 0.0), self.expected.get(tag, 0.0)
+        return None if de <= 0 else 1.0 - do / de
+
+    @property
+    def tags(self) -> list[str]:
+        """Return the tags measured."""
+        return list(self.observed)
+
+
+def _overlaps_merged(intervals: Iterable[Interval]) -> list[Interval]:
+    """Merge overlapping intervals; touching ones stay two units (two passages side by side)."""
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if end <= start:
+            continue
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _segments(units: Sequence[Interval], begin: int, end: int) -> list[tuple[int, int, bool]]:
+    """Cut ``[begin, end)`` into ``(start, end, is_unit)``: the merged units and the gaps between them."""
+    out: list[tuple[int, int, bool]] = []
+    at = begin
+    for s, e in ((max(begin, s), min(end, e)) for s, e in units):
+        if e <= s:
+            continue
+        if s > at:
+            out.append((at, s, False))
+        out.append((s, e, True))
+        at = e
+    if end > at:
+        out.append((at, end, False))
+    return out
+
+
+def _delta(a: tuple[int, int, bool], b: tuple[int, int, bool]) -> int:
+    (s1, e1, u1), (s2, e2, u2) = a, b
+    if u1 and u2:
+        return (s1 - s2) ** 2 + (e1 - e2) ** 2
+    if u1 and not u2 and s2 <= s1 and e1 <= e2:
+        return (e1 - s1) ** 2
+    if u2 and not u1 and s1 <= s2 and e2 <= e1:
+        return (e2 - s2) ** 2
+    return 0
+
+
+def _observed_sum(first: Sequence[tuple[int, int, bool]], second: Sequence[tuple[int, int, bool]]) -> int:
+    """Sum of δ² over the overlapping segments of two partitions of one stretch (a two-pointer walk)."""
+    i = j = total = 0
+    while i < len(first) and j < len(second):
+        if min(first[i][1], second[j][1]) > max(first[i][0], second[j][0]):
+            total += _delta(first[i], second[j])
+        if first[i][1] <= second[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
+def unitizing_alpha(annotators: Sequence[Sequence[Span]], length: int, begin: int = 0) -> UnitizingAlpha:
+    """Return Krippendorff's unitizing alpha of passages on ``[begin, begin + length)``.
+
+    Args:
+        annotators: each annotator's passages ``(start, end, tag)``; at least two annotators.
+        length: the length of the stretch studied (the text's length).
+        begin: where the stretch begins.
+    """
+    m, big_l = len(annotators), length
+    tags = sorted({tag for spans in annotators for _, _, tag in spans})
+    observed: dict[str, float] = {}
+    expected: dict[str, float] = {}
+    for tag in tags:
+        parts = [
+            _segments(_overlaps_merged((s, e) for s, e, t in spans if t == tag), begin, begin + big_l)
+            for spans in annotators
+        ]
+        pair_sum = sum(_observed_sum(parts[i], parts[j]) for i in range(m) for j in range(i + 1, m))
+        observed[tag] = 2 * pair_sum / (m * (m - 1) * big_l * big_l) if m > 1 and big_l else 0.0
+        units = [e - s for p in parts for s, e, u in p if u]
+        gaps = sorted(e - s for p in parts for s, e, u in p if not u)
+        # sum over gaps with length >= l of (gap - l + 1), from suffix sums of the sorted gap lengths
+        suffix = [0] * (len(gaps) + 1)
+        for k in range(len(gaps) - 1, -1, -1):
+            suffix[k] = suffix[k + 1] + gaps[k]
+        n = len(units)
+        numerator = 0.0
+        for u in units:
+            k = bisect.bisect_left(gaps, u)
+            fitting = len(gaps) - k
+            numerator += (n - 1) / 3 * (2 * u**3 - 3 * u**2 + u) + u * u * (suffix[k] - fitting * (u - 1))
+        denominator = m * big_l * (m * big_l - 1) - sum(u * (u - 1) for u in units)
+        expected[tag] = 2 / big_l * numerator / denominator if denominator > 0 and big_l else 0.0
+    return UnitizingAlpha(observed, expected)
 
 
 # -- passages --------------------------------------------------------------------------------------

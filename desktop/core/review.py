@@ -13,7 +13,8 @@ The flow, all on plain data (no store is written):
    then matches links: a link of theirs agrees with one of mine when both its ends are paired with
    that link's ends and the relation is the same.
 3. The figures (:mod:`desktop.core.agreement`): kappa per tag and overall for every pair of
-   annotators, alpha when more than two annotators read a document, passage precision/recall/F1 of
+   annotators, alpha when more than two annotators read a document, Krippendorff's unitizing
+   alpha (uα, per document, every annotator), passage precision/recall/F1 of
    theirs against mine, and a confusion table counting the alignment by (my tag, their tag).
 4. Accepting (:func:`accept`, :func:`accept_agreed`, :func:`accept_tag`) returns copies of their
    passages to insert into my file, with provenance: a new ``id``; ``author`` is me, who accepted
@@ -381,6 +382,14 @@ class DocumentReview:
             }
             result.append(PairAgreement(first, second, per_tag, agreement.category_counts(a, b, length)))
         self._memo["pairs"] = result
+        return result
+
+    def unitizing(self) -> agreement.UnitizingAlpha:
+        """Return Krippendorff's unitizing alpha (uα) of every annotator's passages on this document."""
+        if "unitizing" not in self._memo:
+            spans = [s for _, s in self.annotators()]
+            self._memo["unitizing"] = agreement.unitizing_alpha(spans, len(self.document.text))
+        result: agreement.UnitizingAlpha = self._memo["unitizing"]
         return result
 
     def alpha(self) -> AlphaAgreement | None:
@@ -769,6 +778,19 @@ def _alpha_data(alpha: AlphaAgreement | None) -> dict[str, Any] | None:
     }
 
 
+def _unitizing_data(doc: DocumentReview) -> dict[str, Any]:
+    u = doc.unitizing()
+    undefined = {f"alpha_u {tag}": agreement.undefined_reason("passages") for tag in u.tags if u.alpha(tag) is None}
+    if u.alpha() is None:
+        undefined["alpha_u overall"] = agreement.undefined_reason("passages")
+    return {
+        "annotators": [label for label, _ in doc.annotators()],
+        "per_tag": {tag: _figure(u.alpha(tag)) for tag in u.tags},
+        "overall": _figure(u.alpha()),
+        "undefined": undefined,
+    }
+
+
 def passage_reasons(scores: agreement.PassageScores) -> dict[str, str]:
     """Return why each undefined passage figure is undefined (precision, recall, f1)."""
     reasons = {}
@@ -837,6 +859,7 @@ def report_data(result: Review) -> dict[str, Any]:
                 "colleagues": colleagues,
                 "pairs": [_pair_data(pa) for pa in pairs],
                 "alpha": _alpha_data(doc.alpha()),
+                "alpha_u": _unitizing_data(doc),
             }
         )
     return {
@@ -1003,6 +1026,15 @@ def report_text(data: dict[str, Any]) -> str:
         )
         out.append("")
         out += _agreement_lines(doc["pairs"], doc["alpha"])
+        alpha_u = doc["alpha_u"]
+        out += _table(
+            ["unitizing alpha", *[plain(t, 20) for t in alpha_u["per_tag"]], "overall"],
+            [
+                [f"{len(alpha_u['annotators'])} annotators"]
+                + [_figure_text(v) for v in alpha_u["per_tag"].values()]
+                + [_figure_text(alpha_u["overall"])]
+            ],
+        )
         for c in doc["colleagues"]:
             if c["orphans"]:
                 out.append("")

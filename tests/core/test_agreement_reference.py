@@ -145,3 +145,59 @@ def test_maximum_matching_against_brute_force_on_generated_cases() -> None:
                 best = k
                 break
         assert len(got) == best
+
+
+# -- Krippendorff's unitizing alpha: the published worked examples ------------------------------------
+
+
+def test_unitizing_alpha_reproduces_krippendorff_2004() -> None:
+    """Krippendorff (2004), Content Analysis, p. 254; the figures DKPro Agreement's test expects."""
+    first = [(225, 295, "c"), (370, 400, "c"), (180, 240, "k"), (300, 350, "k")]
+    second = [(220, 300, "c"), (355, 375, "c"), (400, 420, "c"), (180, 240, "k"), (300, 350, "k")]
+    u = agreement.unitizing_alpha([first, second], 300, begin=150)
+    assert u.observed["c"] == pytest.approx(0.0144, abs=0.0001)
+    assert u.expected["c"] == pytest.approx(0.0532, abs=0.0001)
+    assert u.alpha("c") == pytest.approx(0.7286, abs=0.0001)
+    assert u.observed["k"] == 0.0
+    assert u.expected["k"] == pytest.approx(0.0490, abs=0.0001)
+    assert u.alpha("k") == pytest.approx(1.0)
+    assert u.alpha() == pytest.approx(0.8591, abs=0.0005)
+
+
+def _krippendorff_1995(stretch: float) -> agreement.UnitizingAlpha:
+    """Krippendorff (1995), Sociological Methodology 25, p. 57: four pairs of coders, 24 units long."""
+    units = [
+        (2, 8, 0, "A"), (14, 6, 0, "A"), (4, 4, 1, "A"), (15, 2, 1, "A"),
+        (0, 18, 0, "B"), (0, 2, 1, "B"), (2, 1, 1, "B"), (3, 1, 1, "B"), (4, 1, 1, "B"), (5, 1, 1, "B"),
+        (6, 3, 1, "B"), (9, 1, 1, "B"),
+        (2, 6, 0, "C"), (10, 2, 0, "C"), (14, 4, 0, "C"), (20, 2, 0, "C"), (0, 2, 1, "C"), (4, 4, 1, "C"),
+        (10, 4, 1, "C"), (16, 2, 1, "C"), (20, 2, 1, "C"),
+        (0, 2, 0, "D"), (2, 8, 0, "D"), (10, 4, 0, "D"), (14, 6, 0, "D"), (20, 4, 0, "D"), (0, 4, 1, "D"),
+        (4, 4, 1, "D"), (8, 7, 1, "D"), (15, 2, 1, "D"), (17, 7, 1, "D"),
+    ]  # fmt: skip
+    coders: list[list[Span]] = [[], []]
+    for begin, length, coder, tag in units:
+        start = int(begin * stretch)
+        coders[coder].append((start, start + int(length * stretch), tag))
+    return agreement.unitizing_alpha(coders, int(24 * stretch))
+
+
+def test_unitizing_alpha_reproduces_krippendorff_1995() -> None:
+    """Observed disagreement exactly; expected and alpha within DKPro's tolerances (the paper rounds)."""
+    u = _krippendorff_1995(1)
+    for tag, value in {"A": 0.03125, "B": 2.26736, "C": 0.02777, "D": 0.38715}.items():
+        assert u.observed[tag] == pytest.approx(value, abs=0.00001)
+    u = _krippendorff_1995(1_200_000 / 24)
+    for tag, value in {"A": 0.06990, "B": 1.17731, "C": 0.08642, "D": 0.41445}.items():
+        assert u.expected[tag] == pytest.approx(value, abs=0.005)
+    for tag, value in {"A": 0.553, "B": -0.926, "C": 0.679, "D": 0.066}.items():
+        assert u.alpha(tag) == pytest.approx(value, abs=0.02)
+
+
+def test_unitizing_alpha_undefined_and_perfect() -> None:
+    assert agreement.unitizing_alpha([[], []], 100).alpha() is None  # nobody marked anything: 0/0
+    same = [(10, 20, "claim"), (40, 70, "evidence")]
+    assert agreement.unitizing_alpha([same, same, same], 100).alpha() == pytest.approx(1.0)
+    # Self-overlapping passages of one tag count as one unit.
+    u = agreement.unitizing_alpha([[(10, 20, "claim"), (15, 30, "claim")], [(10, 30, "claim")]], 100)
+    assert u.alpha("claim") == pytest.approx(1.0)

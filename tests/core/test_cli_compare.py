@@ -230,3 +230,13 @@ def test_iou_threshold_is_stated_and_changes_the_matching(
         cli.main(["compare", str(files["mine"]), str(files["bob"]), "--iou", "1.5"])
     assert exited.value.code == 2
     assert "not in (0, 1]" in capsys.readouterr().err
+
+
+def test_unitizing_alpha_is_reported(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, str(files["mine"]), str(files["alice"]), str(files["bob"]), "--json")
+    assert status == 0
+    alpha_u = json.loads(out)["documents"][0]["alpha_u"]
+    assert len(alpha_u["annotators"]) == 3
+    assert alpha_u["overall"] is not None and -1.0 <= alpha_u["overall"] <= 1.0
+    _, out, _ = run(capsys, str(files["mine"]), str(files["alice"]))
+    assert re.search(r"^\s+unitizing alpha", out, re.M)
