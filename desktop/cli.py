@@ -17,7 +17,7 @@ SUBCOMMANDS = ("export", "import", "compare", "outline")
 
 _GUI_EPILOG = """\
 commands that need no window (run 'warrant COMMAND --help' for each):
-  export ANNOTATIONS --format csv|w3c|markdown|html|argdown [--tag T ...] [--document D] [-o OUT|-o -]
+  export ANNOTATIONS --format csv|w3c|markdown|html|argdown [--tag T ...] [--document D] [--with-text] [-o OUT|-o -]
   import SOURCE.json --into ANNOTATIONS [--document ARTICLE ...]
   compare MINE THEIRS [THEIRS ...] [--document D] [--iou T] [--json]
   outline ANNOTATIONS [--document D] [--json]
@@ -65,6 +65,9 @@ def command_parser() -> argparse.ArgumentParser:
     export.add_argument("--author", action="append", metavar="NAME", help="only this author (repeatable)")
     export.add_argument("--document", metavar="FINGERPRINT_OR_TITLE", help="only this document")
     export.add_argument("--jsonl", action="store_true", help="w3c: one annotation per line instead of a collection")
+    export.add_argument(
+        "--with-text", action="store_true", help="w3c: carry each article's text, so the file imports with none at hand"
+    )
     export.add_argument(
         "-o", "--output", metavar="OUT", help="where to write ('-' for standard output; default: beside the file)"
     )
@@ -120,6 +123,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     if args.jsonl and args.format != "w3c":
         raise errors.ExchangeError("--jsonl only applies to --format w3c")
+    if args.with_text and args.format != "w3c":
+        raise errors.ExchangeError("--with-text only applies to --format w3c")
     destination = _export_destination(args)
     if destination is not None and Path(destination).resolve() == Path(args.annotations).resolve():
         raise errors.ExchangeError(f"{destination} is the annotation file itself; choose another name with -o")
@@ -127,7 +132,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     try:
         fingerprint = source.find_document(args.document).fingerprint if args.document else None
         selection = exchange.select(source, tags=args.tag, authors=args.author, document=fingerprint)
-        data = exchange.render_selection(selection, args.format, jsonl=args.jsonl)
+        data = exchange.render_selection(selection, args.format, jsonl=args.jsonl, with_text=args.with_text)
     finally:
         source.close()
     if destination is None:

@@ -213,3 +213,42 @@ def test_hypothesis_json_made_from_the_page_is_placed(tmp_path: Path, testdata: 
     placed = {a.origin_id: (a.start, a.end) for a in st_.annotations()}
     expected = {f"hyp{k:05d}": (s, e) for k, (_q, _p, _x, _d, s, e) in enumerate(cases)}
     assert placed == expected
+
+
+def test_export_with_text_on_the_command_line_re_imports_into_an_empty_file(tmp_path: Path) -> None:
+    source, a_path, b_path, doc_a, doc_b = _two_articles(tmp_path)
+    first = tmp_path / "first.warrant"
+    run = [sys.executable, "-m", "desktop"]
+    imported = subprocess.run(
+        [*run, "import", str(source), "--into", str(first), "--document", str(a_path), "--document", str(b_path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    out = tmp_path / "carried.jsonld"
+    exported = subprocess.run(
+        [*run, "export", str(first), "--format", "w3c", "--with-text", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert exported.returncode == 0, exported.stderr
+    second = tmp_path / "second.warrant"
+    again = subprocess.run(
+        [*run, "import", str(out), "--into", str(second)], capture_output=True, text=True, cwd=REPO, check=False
+    )
+    assert again.returncode == 0, again.stderr
+    assert "imported 4" in again.stdout and "orphans 0" in again.stdout
+    with store.Store.open(second) as st_:
+        assert {d.fingerprint for d in st_.documents()} == {doc_a.fingerprint, doc_b.fingerprint}
+    refused = subprocess.run(
+        [*run, "export", str(first), "--format", "csv", "--with-text", "-o", str(tmp_path / "x.csv")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert refused.returncode == 2 and refused.stderr.startswith("warrant: ")

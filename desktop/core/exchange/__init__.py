@@ -71,8 +71,8 @@ def _module(fmt: str) -> ModuleType:
         raise errors.ExchangeError(f"the {fmt} export is not available in this version of Warrant") from None
 
 
-def render_selection(selection: scope.Selection, fmt: str, *, jsonl: bool = False) -> bytes:
-    """Write ``selection`` in ``fmt`` and return the file's bytes.
+def render_selection(selection: scope.Selection, fmt: str, *, jsonl: bool = False, with_text: bool = False) -> bytes:
+    """Write ``selection`` in ``fmt`` and return the file's bytes (``with_text``: W3C carries each article's text).
 
     Raises:
         ExchangeError: the format is unknown or not available.
@@ -81,7 +81,7 @@ def render_selection(selection: scope.Selection, fmt: str, *, jsonl: bool = Fals
     if fmt == "csv":
         result: bytes = module.render(selection)
     elif fmt == "w3c":
-        result = module.render(selection, jsonl=jsonl)
+        result = module.render(selection, jsonl=jsonl, with_text=with_text)
     elif fmt == "markdown":
         result = module.markdown(selection).encode("utf-8")
     elif fmt == "html":
