@@ -48,6 +48,9 @@ NEAR = 64
 CONTEXT = 4 * model.CONTEXT_CHARS
 """Characters of their text either side of a passage compared with my text around each candidate."""
 
+FUZZY_RADIUS = 2048
+"""How far around the expected place approximate matches are looked for (exact ones: anywhere)."""
+
 POSITION_SCALE = 256
 """Distance from the expected place at which a candidate's position score falls to 0."""
 
@@ -271,7 +274,14 @@ class _Placer:
         # paragraph apart, and the map's hint is good to a few characters, so position counts nearby.
         prefix = old[max(0, a.start - CONTEXT) : a.start] if a.end <= len(old) else a.prefix
         suffix = old[a.end : a.end + CONTEXT] if a.end <= len(old) else a.suffix
-        found = self.matcher.match(quote, prefix, suffix, hint, position_scale=max(POSITION_SCALE, 2 * len(quote)))
+        found = self.matcher.match(
+            quote,
+            prefix,
+            suffix,
+            hint,
+            position_scale=max(POSITION_SCALE, 2 * len(quote)),
+            fuzzy_radius=FUZZY_RADIUS + 2 * len(quote),
+        )
         if found is None:
             return None
         method = found.method
