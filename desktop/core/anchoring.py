@@ -386,7 +386,11 @@ class Matcher:
         word_start, word_end = is_word_char(squeezed_quote[0]), is_word_char(squeezed_quote[-1])
         for window in dict.fromkeys(windows):
             fits = self._fits(squeezed_quote, *window)
-            for s, e in fits + [self._polish(squeezed_quote, s, e) for s, e in fits]:
+            if not fits:
+                continue
+            # Polish only the closest fit (each polish costs a few dozen edit distances).
+            closest = min(fits, key=lambda f: Levenshtein.distance(squeezed_quote, sq.text[f[0] : f[1]]))
+            for s, e in [*fits, self._polish(squeezed_quote, *closest)]:
                 start, end = self._snap(sq.at(s), sq.at(e - 1) + 1, cut_start, cut_end)
                 # A quote that begins (ends) with a letter is not placed on punctuation before (after) it.
                 while start < end and word_start and not is_word_char(self.text[start]):
