@@ -39,6 +39,9 @@ def command_parser() -> argparse.ArgumentParser:
     export.add_argument("--document", metavar="FINGERPRINT_OR_TITLE", help="only this document")
     export.add_argument("--jsonl", action="store_true", help="w3c: one annotation per line instead of a collection")
     export.add_argument(
+        "--with-text", action="store_true", help="w3c: carry each article's text, so the file imports with none at hand"
+    )
+    export.add_argument(
         "-o", "--output", metavar="OUT", help="where to write ('-' for standard output; default: beside the file)"
     )
     export.set_defaults(handler=_cmd_export)
@@ -50,7 +53,12 @@ def command_parser() -> argparse.ArgumentParser:
         help="a W3C JSON(-lines) file, a REFI-QDA project (.qdpx/.qde), a codebook (.qdc) or a brat .ann",
     )
     imp.add_argument("--into", required=True, metavar="ANNOTATIONS", help="the annotation file to import into")
-    imp.add_argument("--document", metavar="ARTICLE", help="the article the annotations are about (added if new)")
+    imp.add_argument(
+        "--document",
+        action="append",
+        metavar="ARTICLE",
+        help="an article the annotations are about (added if new; repeatable: each passage goes to the one its source names)",
+    )
     imp.add_argument("--annotator", metavar="NAME", help="your name, if the annotation file is new")
     imp.set_defaults(handler=_cmd_import)
 
@@ -59,6 +67,9 @@ def command_parser() -> argparse.ArgumentParser:
     compare.add_argument("theirs", metavar="THEIRS", nargs="+", help="colleagues' annotation files (never written)")
     compare.add_argument("--document", metavar="FINGERPRINT_OR_TITLE", help="only this document")
     compare.add_argument("--json", action="store_true", help="print a machine-readable report")
+    compare.add_argument(
+        "--iou", type=_iou, default=0.5, metavar="T", help="least overlap (IoU, 0-1] for two passages to be paired"
+    )
     compare.set_defaults(handler=_cmd_compare)
 
     outline = sub.add_parser("outline", help="print the argument's outline and its weak points")
@@ -118,6 +129,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     if args.jsonl and args.format != "w3c":
         raise errors.ExchangeError("--jsonl only applies to --format w3c")
+    if args.with_text and args.format != "w3c":
+        raise errors.ExchangeError("--with-text only applies to --format w3c")
     destination = _export_destination(args)
     if exchange.get(args.format, jsonl=args.jsonl).write_files is not None and destination is None:
         raise errors.ExchangeError(f"{args.format} writes more than one file; give -o NAME.ann")
@@ -134,6 +147,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             sys.stdout.buffer if destination is None else destination,
             jsonl=args.jsonl,
             annotation_file=args.annotations,
+            with_text=args.with_text,
         )
     finally:
         source.close()
@@ -191,7 +205,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if Path(args.source).suffix.lower() in _QDA_SUFFIXES:
         return _cmd_import_qda(args)
     parsed = w3c.read_file(args.source)  # checked before the annotation file is opened or created
-    loaded = documents.load(args.document) if args.document else None
+    loaded = [documents.load(path) for path in args.document] if args.document else None
     into = Path(args.into)
     if os.path.lexists(into):  # never a FIFO, device or socket (Store.open checks it again)
         safeio.check_input(into)
@@ -219,6 +233,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _iou(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0.0 < number <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not in (0, 1]")
+    return number
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     import json
 
@@ -228,7 +252,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     # comparison never writes anything, not even a -wal or -shm beside a file.
     mine = untrusted.open_untrusted(args.mine)
     theirs = [untrusted.open_untrusted(path) for path in args.theirs]
-    result = review.review(mine, theirs, document=args.document)
+    result = review.review(mine, theirs, document=args.document, threshold=args.iou)
     ratings = assessment.compare_files(mine, theirs, document=args.document)  # issue 17
     if args.json:
         # ASCII escapes: a colleague's quote cannot put control characters on the terminal.

@@ -1,16 +1,13 @@
 """Re-anchoring annotations made on one version of an article onto another version of it.
 
 A colleague may have annotated the same article in another version: edited, with other line
-endings, or extracted again from its HTML. Their passages are moved onto my canonical text in four
-steps, each tried only when the one before fails, and each placement says how it was found:
-
-1. ``exact``: the quote occurs within :data:`NEAR` characters of where it is expected.
-2. ``context``: the quote changed, but its prefix and suffix (:data:`model.CONTEXT_CHARS` each,
-   taken from their text) occur around the expected place; the passage between them is taken.
-3. ``moved``: the quote occurs elsewhere, with enough of its context around it.
-4. ``fuzzy``: an approximate match of the quote near the expected place, with a score.
-
-Anything else is an *orphan*, returned with its quote: never dropped.
+endings, or extracted again from its HTML. Their passages are moved onto my canonical text by the
+one anchoring engine, :class:`desktop.core.anchoring.Matcher` (exact, then white space ignored, then
+approximate; each candidate scored by quote, prefix, suffix and position, as the Hypothesis client
+does), with the position each passage is *expected* at as its hint. An exact match more than
+:data:`NEAR` characters from there is reported as ``moved``. Each placement keeps its method and
+score (0-1); anything below :data:`anchoring.MIN_SCORE` is an *orphan*, returned with its quote:
+never dropped, never guessed.
 
 Where a passage is *expected* comes from a map of offsets built once per pair of texts (a patience
 diff, O(n log n)): lines that occur exactly once in each text and in the same order are anchors
@@ -20,58 +17,47 @@ endings and re-wrapping do not matter; the texts' similarity is the share of tex
 plus, between them, the share of distinct word trigrams in common. An edited article costs little
 more than its edits: only the stretches between unchanged lines are compared word by word.
 
-The fuzzy step uses RapidFuzz, a maintained C++ library: ``fuzz.partial_ratio_alignment`` finds
-the best-aligned window of the quote's length in a stretch around the expected place, and
-``Indel.opcodes`` then fits the passage's ends, so an inserted or deleted word does not cut the
-passage short. Both run in microseconds on a paragraph, where a pure Python diff (difflib,
-diff-match-patch) takes milliseconds, and diff-match-patch's Bitap match is limited to
-32-character patterns.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
-import os.path
 import re
 from collections import Counter
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel
 
-from desktop.core import model
+from desktop.core import anchoring, model
 
-EXACT = "exact"
-CONTEXT = "context"
+EXACT = anchoring.EXACT
+WHITESPACE = anchoring.WHITESPACE
 MOVED = "moved"
-FUZZY = "fuzzy"
-ORPHAN = "orphan"
-METHODS = (EXACT, CONTEXT, MOVED, FUZZY)
-"""How a passage was placed, in the order the steps are tried."""
+FUZZY = anchoring.FUZZY
+ORPHAN = anchoring.ORPHAN
+METHODS = (EXACT, MOVED, WHITESPACE, FUZZY)
+"""How a passage was placed: ``exact`` near its expected place, ``moved`` (exact, elsewhere),
+``whitespace`` (equal once white space and bullets are ignored), ``fuzzy`` (approximate)."""
 
 NEAR = 64
 """How far (in characters) from its expected place an unchanged quote still counts as ``exact``."""
 
-RADIUS = 256
-"""How far around the expected place the context and fuzzy steps look, beyond the quote's length."""
+CONTEXT = 4 * model.CONTEXT_CHARS
+"""Characters of their text either side of a passage compared with my text around each candidate."""
 
-FUZZY_MIN_SCORE = 80.0
-"""Least RapidFuzz similarity (0-100) of a fuzzy placement to the original quote."""
+FUZZY_RADIUS = 2048
+"""How far around the expected place approximate matches are looked for (exact ones: anywhere)."""
 
-CONTEXT_MIN_SCORE = 50.0
-"""Least similarity of the passage found between prefix and suffix to the original quote."""
+POSITION_SCALE = 256
+"""Distance from the expected place at which a candidate's position score falls to 0."""
 
-MOVED_MIN_CONTEXT = 16
-"""Characters of prefix + suffix that must agree around a quote found far from its expected place."""
 
 SHORT_GAP = 2048
 """Between anchors closer than this, offsets shift with the nearer anchor; farther apart, they scale."""
 
-MAX_OCCURRENCES = 1000
-"""Occurrences of a quote examined when looking for it anywhere in the text."""
 
 _WORD_BREAK = re.compile(r"(\W+)")
 _LINE_BREAK = re.compile(r"(\r?\n\s*)")
@@ -269,169 +255,39 @@ class Reanchored:
         return counts
 
 
-def _common_prefix(a: str, b: str) -> int:
-    return len(os.path.commonprefix([a, b]))
-
-
-def _common_suffix(a: str, b: str) -> int:
-    return len(os.path.commonprefix([a[::-1], b[::-1]]))
-
-
-def _nearest(text: str, needle: str, lo: int, hi: int, hint: int) -> int:
-    """Return the occurrence of ``needle`` inside ``text[lo:hi]`` nearest to ``hint``, or -1."""
-    best = -1
-    pos = text.find(needle, max(0, lo), hi)
-    while pos != -1:
-        if best == -1 or abs(pos - hint) < abs(best - hint):
-            best = pos
-        elif pos > hint:
-            break
-        pos = text.find(needle, pos + 1, hi)
-    return best
-
-
 class _Placer:
-    """Places the annotations of one old text onto one new text."""
+    """Places the annotations of one old text onto one new text with :class:`anchoring.Matcher`."""
 
     def __init__(self, old: str, new: str, mapping: TextMap) -> None:
         self.old = old
         self.new = new
         self.map = mapping
-        # Line endings of the old text, rewritten as the new text has them (for the second try).
-        self.to_new_lines: Callable[[str], str] | None = None
-        if "\r" in old and "\r" not in new:
-            self.to_new_lines = _lf
-        elif "\r\n" in new and "\r" not in old:
-            self.to_new_lines = _crlf
+        self.matcher = anchoring.Matcher(new)
 
     def place(self, a: model.Annotation) -> tuple[int, int, str, float] | None:
         old, new = self.old, self.new
         quote = old[a.start : a.end] if a.end <= len(old) else a.quote
         hint = self.map(a.start)
         if new.startswith(quote, hint):
-            return hint, hint + len(quote), EXACT, 100.0
-        prefix = old[max(0, a.start - model.CONTEXT_CHARS) : a.start]
-        suffix = old[a.end : a.end + model.CONTEXT_CHARS]
-        variants = [(quote, prefix, suffix)]
-        if self.to_new_lines is not None:
-            convert = self.to_new_lines
-            variants.append((convert(quote), convert(prefix), convert(suffix)))
-        for q, _, _ in variants:
-            pos = _nearest(new, q, hint - NEAR, hint + len(q) + NEAR, hint)
-            if pos != -1:
-                return pos, pos + len(q), EXACT, 100.0
-        at_start, at_end = a.start == 0, a.end == len(old)
-        for q, p, s in variants:
-            found = self._by_context(q, p, s, hint, at_start, at_end)
-            if found is not None:
-                return found
-        for q, p, s in variants:
-            moved = self._moved(q, p, s, hint)
-            if moved is not None:
-                return moved, moved + len(q), MOVED, 100.0
-        return self._fuzzy(variants[-1][0], hint)
-
-    def _by_context(
-        self, quote: str, prefix: str, suffix: str, hint: int, at_start: bool, at_end: bool
-    ) -> tuple[int, int, str, float] | None:
-        new = self.new
-        if (len(prefix) < 8 and not at_start) or (len(suffix) < 8 and not at_end):
+            return hint, hint + len(quote), EXACT, 1.0
+        # Their whole text is at hand: a longer context than a selector's tells copies of a repeated
+        # paragraph apart, and the map's hint is good to a few characters, so position counts nearby.
+        prefix = old[max(0, a.start - CONTEXT) : a.start] if a.end <= len(old) else a.prefix
+        suffix = old[a.end : a.end + CONTEXT] if a.end <= len(old) else a.suffix
+        found = self.matcher.match(
+            quote,
+            prefix,
+            suffix,
+            hint,
+            position_scale=max(POSITION_SCALE, 2 * len(quote)),
+            fuzzy_radius=FUZZY_RADIUS + 2 * len(quote),
+        )
+        if found is None:
             return None
-        reach = RADIUS + len(quote)
-        if at_start:
-            lefts = [0] if hint <= NEAR else []
-        else:
-            lefts = []
-            pos = new.find(prefix, max(0, hint - reach - len(prefix)), hint + reach)
-            while pos != -1 and len(lefts) < 50:
-                lefts.append(pos + len(prefix))
-                pos = new.find(prefix, pos + 1, hint + reach)
-            lefts.sort(key=lambda p: abs(p - hint))
-        longest = 2 * len(quote) + 64
-        for left in lefts:
-            if at_end:
-                right = len(new) if len(new) - left <= longest else -1
-            else:
-                right = new.find(suffix, left, left + longest + len(suffix))
-            if right == -1 or not len(quote) // 2 <= right - left <= longest:
-                continue
-            start, end = _trim(new, left, right)
-            if start >= end:
-                continue
-            score = fuzz.ratio(quote, new[start:end])
-            if score >= CONTEXT_MIN_SCORE:
-                return start, end, CONTEXT, round(score, 1)
-        return None
-
-    def _moved(self, quote: str, prefix: str, suffix: str, hint: int) -> int | None:
-        new = self.new
-        best: tuple[int, int, int] | None = None
-        seen = 0
-        pos = new.find(quote)
-        while pos != -1 and seen < MAX_OCCURRENCES:
-            seen += 1
-            context = _common_suffix(new[max(0, pos - len(prefix)) : pos], prefix) + _common_prefix(
-                new[pos + len(quote) : pos + len(quote) + len(suffix)], suffix
-            )
-            key = (-context, abs(pos - hint), pos)
-            if best is None or key < best:
-                best = key
-            pos = new.find(quote, pos + 1)
-        if best is None:
-            return None
-        enough = min(MOVED_MIN_CONTEXT, len(prefix) + len(suffix))
-        if -best[0] >= enough or (seen == 1 and len(quote) >= 24):
-            return best[2]
-        return None
-
-    def _fuzzy(self, quote: str, hint: int) -> tuple[int, int, str, float] | None:
-        new = self.new
-        if len(quote.strip()) < 4:
-            return None
-        lo = max(0, hint - RADIUS - len(quote))
-        hi = min(len(new), hint + 2 * len(quote) + RADIUS)
-        window = new[lo:hi]
-        if len(window) < len(quote) // 2:
-            return None
-        aligned = fuzz.partial_ratio_alignment(quote, window, score_cutoff=FUZZY_MIN_SCORE)
-        if aligned is None:
-            return None
-        start, end = lo + aligned.dest_start, lo + aligned.dest_end
-        # Fit the ends: the alignment's window has the quote's length, the passage may not.
-        slack = len(quote) // 4 + 16
-        region_lo, region_hi = max(0, start - slack), min(len(new), end + slack)
-        region = new[region_lo:region_hi]
-        equal = [op for op in Indel.opcodes(quote, region) if op.tag == "equal"]
-        if equal:
-            first, last = equal[0], equal[-1]
-            fit_start = region_lo + max(0, first.dest_start - first.src_start)
-            fit_end = region_lo + min(len(region), last.dest_end + (len(quote) - last.src_end))
-            fit_start, fit_end = _trim(new, fit_start, fit_end)
-            if fit_end > fit_start and fuzz.ratio(quote, new[fit_start:fit_end]) >= FUZZY_MIN_SCORE:
-                start, end = fit_start, fit_end
-        start, end = _trim(new, start, end)
-        if start >= end:
-            return None
-        score = fuzz.ratio(quote, new[start:end])
-        if score < FUZZY_MIN_SCORE:
-            return None
-        return start, end, FUZZY, round(score, 1)
-
-
-def _lf(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _crlf(text: str) -> str:
-    return text.replace("\n", "\r\n")
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+        method = found.method
+        if method == EXACT and abs(found.start - hint) > NEAR:
+            method = MOVED
+        return found.start, found.end, method, found.score
 
 
 def reanchor(

@@ -7,13 +7,14 @@ The flow, all on plain data (no store is written):
    their word trigrams (:data:`SAME_TITLE_MIN` if the titles are equal) and, once re-anchored
    (:mod:`desktop.core.reanchor`), at least :data:`MIN_PLACED_SHARE` of their passages find a place
    in my text. Passages that find none are orphans, reported with their quotes.
-2. :func:`align` pairs my passages with theirs one-to-one: candidates are every overlapping pair,
-   taken greedily by decreasing character IoU, an equal tag winning a tie. A pair is *agreed*
-   (same tag) or *tag differs*; the rest are *only mine* / *only theirs*. :func:`align_links`
+2. :func:`align` pairs my passages with theirs one-to-one by a maximum matching at a stated IoU
+   threshold (``compare --iou``, default 0.5): a pair is *agreed* (same tag; exactly the pairs
+   passage F1 counts) or *tag differs*; the rest are *only mine* / *only theirs*. :func:`align_links`
    then matches links: a link of theirs agrees with one of mine when both its ends are paired with
    that link's ends and the relation is the same.
 3. The figures (:mod:`desktop.core.agreement`): kappa per tag and overall for every pair of
-   annotators, alpha when more than two annotators read a document, passage precision/recall/F1 of
+   annotators, alpha when more than two annotators read a document, Krippendorff's unitizing
+   alpha (uα, per document, every annotator), passage precision/recall/F1 of
    theirs against mine, and a confusion table counting the alignment by (my tag, their tag).
 4. Accepting (:func:`accept`, :func:`accept_agreed`, :func:`accept_tag`) returns copies of their
    passages to insert into my file, with provenance: a new ``id``; ``author`` is me, who accepted
@@ -187,37 +188,36 @@ def _spans(annotations: Sequence[model.Annotation]) -> list[agreement.Span]:
     return [(a.start, a.end, a.tag) for a in annotations]
 
 
-def align(mine: Sequence[model.Annotation], theirs: Sequence[model.Annotation]) -> tuple[Pair, ...]:
-    """Pair my passages with theirs (on the same text) one-to-one by best overlap.
+def align(
+    mine: Sequence[model.Annotation], theirs: Sequence[model.Annotation], threshold: float = agreement.IOU_MATCH
+) -> tuple[Pair, ...]:
+    """Pair my passages with theirs (on the same text) one-to-one.
 
-    Candidates are every pair sharing characters, taken greedily by decreasing IoU; at equal IoU a
-    pair with the same tag goes first, then the earlier passages.
+    *Agreed* rows are exactly the pairs of :func:`agreement.passage_matches` (same tag, IoU >=
+    ``threshold``, a maximum one-to-one matching), the pairs passage F1 counts, so the list and the
+    figures never disagree. Of the passages left, pairs with IoU >= ``threshold`` and different tags
+    are matched the same way (*tag differs*); the rest are *only mine* / *only theirs*.
 
     Returns:
         Every passage of both sides exactly once, in text order.
     """
     my_spans, their_spans = _spans(mine), _spans(theirs)
-    candidates = []
-    for i, j in agreement.overlapping_pairs(my_spans, their_spans):
-        (s1, e1, t1), (s2, e2, t2) = my_spans[i], their_spans[j]
-        score = (min(e1, e2) - max(s1, s2)) / (max(e1, e2) - min(s1, s2))
-        candidates.append((-score, t1 != t2, s1, s2, i, j))
-    candidates.sort()
-    paired_mine: dict[int, tuple[int, float]] = {}
-    paired_theirs: set[int] = set()
-    for neg_score, _, _, _, i, j in candidates:
-        if i in paired_mine or j in paired_theirs:
-            continue
-        paired_mine[i] = (j, -neg_score)
-        paired_theirs.add(j)
+    same, other = agreement.iou_edges(my_spans, their_spans, threshold)  # one sort-and-sweep
+    agreed = agreement.maximum_matching(same)
+    used_mine = {i for i, _ in agreed}
+    used_theirs = {j for _, j in agreed}
+    other = {(i, j): v for (i, j), v in other.items() if i not in used_mine and j not in used_theirs}
+    differs = agreement.maximum_matching(other)
     rows: list[Pair] = []
-    for i, a in enumerate(mine):
-        if i in paired_mine:
-            j, score = paired_mine[i]
-            rows.append(Pair(AGREED if a.tag == theirs[j].tag else TAG_DIFFERS, a, theirs[j], round(score, 4)))
-        else:
-            rows.append(Pair(ONLY_MINE, a, None))
-    rows.extend(Pair(ONLY_THEIRS, None, t) for j, t in enumerate(theirs) if j not in paired_theirs)
+    paired = set()
+    for kind, matches in ((AGREED, agreed), (TAG_DIFFERS, differs)):
+        for i, j in matches:
+            score = agreement.iou(my_spans[i][:2], their_spans[j][:2])
+            rows.append(Pair(kind, mine[i], theirs[j], round(score, 4)))
+            paired.add(("m", i))
+            paired.add(("t", j))
+    rows.extend(Pair(ONLY_MINE, a, None) for i, a in enumerate(mine) if ("m", i) not in paired)
+    rows.extend(Pair(ONLY_THEIRS, None, t) for j, t in enumerate(theirs) if ("t", j) not in paired)
     rows.sort(key=lambda p: (p.start, KINDS.index(p.kind)))
     return tuple(rows)
 
@@ -260,6 +260,7 @@ class ColleagueReview:
     link_pairs: tuple[LinkPair, ...]
     my_tags: tuple[str, ...] = ()
     my_relations: tuple[str, ...] = ()
+    threshold: float = agreement.IOU_MATCH
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -286,7 +287,8 @@ class ColleagueReview:
     def passages(self) -> agreement.PassageScores:
         """Return passage precision/recall/F1 of theirs against mine."""
         if "passages" not in self._memo:
-            self._memo["passages"] = agreement.passage_scores(_spans(self.mine), _spans(self.annotations))
+            matched = sum(1 for p in self.pairs if p.kind == AGREED)
+            self._memo["passages"] = agreement.PassageScores(matched, len(self.mine), len(self.annotations))
         scores: agreement.PassageScores = self._memo["passages"]
         return scores
 
@@ -381,6 +383,14 @@ class DocumentReview:
         self._memo["pairs"] = result
         return result
 
+    def unitizing(self) -> agreement.UnitizingAlpha:
+        """Return Krippendorff's unitizing alpha (uα) of every annotator's passages on this document."""
+        if "unitizing" not in self._memo:
+            spans = [s for _, s in self.annotators()]
+            self._memo["unitizing"] = agreement.unitizing_alpha(spans, len(self.document.text))
+        result: agreement.UnitizingAlpha = self._memo["unitizing"]
+        return result
+
     def alpha(self) -> AlphaAgreement | None:
         """Return alpha's counts over all annotators, or None with fewer than three."""
         people = self.annotators()
@@ -416,6 +426,7 @@ class Review:
     documents: tuple[DocumentReview, ...]
     unmatched: tuple[Unmatched, ...]
     unreviewed: tuple[model.Document, ...]
+    threshold: float = agreement.IOU_MATCH
 
     def pair_agreement(self) -> list[PairAgreement]:
         """Return kappa's tables pooled over every document, per pair of annotators."""
@@ -468,6 +479,7 @@ def review_colleague(
     *,
     my_tags: Sequence[str] = (),
     my_relations: Sequence[str] = (),
+    threshold: float = agreement.IOU_MATCH,
 ) -> ColleagueReview | Unmatched:
     """Place one colleague's passages of a matched document on my text and align them with mine.
 
@@ -477,7 +489,7 @@ def review_colleague(
     """
     theirs = file.annotations_of(match.theirs.fingerprint)
     if match.method == FINGERPRINT:
-        placed = tuple(reanchor.Placed(a, reanchor.EXACT, 100.0, a) for a in theirs)
+        placed = tuple(reanchor.Placed(a, reanchor.EXACT, 1.0, a) for a in theirs)
         orphans: tuple[model.Annotation, ...] = ()
     else:
         result = reanchor.reanchor(
@@ -494,7 +506,7 @@ def review_colleague(
                 "not taken as the same article",
             )
     annotations = [p.annotation for p in placed]
-    pairs = align(mine, annotations)
+    pairs = align(mine, annotations, threshold)
     link_pairs = align_links(pairs, my_links, file.links_of(match.theirs.fingerprint))
     return ColleagueReview(
         label=label,
@@ -507,11 +519,16 @@ def review_colleague(
         link_pairs=link_pairs,
         my_tags=tuple(my_tags),
         my_relations=tuple(my_relations),
+        threshold=threshold,
     )
 
 
 def review(
-    mine: untrusted.ColleagueFile, colleagues: Sequence[untrusted.ColleagueFile], *, document: str | None = None
+    mine: untrusted.ColleagueFile,
+    colleagues: Sequence[untrusted.ColleagueFile],
+    *,
+    document: str | None = None,
+    threshold: float = agreement.IOU_MATCH,
 ) -> Review:
     """Compare my file with colleagues' files.
 
@@ -519,6 +536,7 @@ def review(
         mine: my file (see :func:`snapshot`, or read with ``untrusted.open_untrusted``).
         colleagues: their files, read with ``untrusted.open_untrusted``.
         document: only this document of mine (fingerprint, its first 8+ characters, or title).
+        threshold: the least IoU for two passages to be paired (agreed / tag differs) and matched in F1.
 
     Returns:
         Per document of mine that a colleague annotated: the placements, alignments and figures.
@@ -544,6 +562,7 @@ def review(
                 mine.links_of(match.mine.fingerprint),
                 my_tags=my_tags,
                 my_relations=my_relations,
+                threshold=threshold,
             )
             if isinstance(outcome, Unmatched):
                 unmatched.append(outcome)
@@ -577,6 +596,7 @@ def review(
         documents=tuple(reviews),
         unmatched=tuple(unmatched),
         unreviewed=tuple(unreviewed),
+        threshold=threshold,
     )
 
 
@@ -667,13 +687,40 @@ def accept(
     )
 
 
-def accept_agreed(colleague: ColleagueReview, *, author: str, **options: Any) -> Acceptance:
-    """Accept their version of every agreed passage whose characters differ from mine.
+def agreed_to_accept(colleague: ColleagueReview, existing: Sequence[model.Annotation] | None = None) -> list[str]:
+    """Return the ids of their agreed passages that Accept All Agreed would add to my file.
 
-    An agreed passage on exactly my characters is already in my file and is skipped; one whose
-    bounds differ is copied beside mine, so both readings stay visible with their provenance.
+    An agreed passage is added only when no passage of mine with the same tag overlaps it at IoU >=
+    the review's threshold (the one it was agreed with always does, so in practice: none is a
+    near-duplicate of mine), and it is not a copy already there. The window asks first, naming how
+    many this returns.
+
+    Args:
+        colleague: the review of their passages on my document.
+        existing: my annotations on the document now (default: those the review saw).
     """
-    ids = [p.theirs.id for p in colleague.pairs if p.kind == AGREED and p.theirs is not None]
+    mine = list(colleague.mine if existing is None else existing)
+    copied = {a.origin_id for a in mine if a.origin_id}
+    my_spans = _spans(mine)
+    ids = []
+    for p in colleague.pairs:
+        if p.kind != AGREED or p.theirs is None:
+            continue
+        t = p.theirs
+        original = next((q.original.id for q in colleague.placed if q.annotation.id == t.id), t.id)
+        if t.id in copied or original in copied:
+            continue
+        close = any(
+            tag == t.tag and agreement.iou((s, e), (t.start, t.end)) >= colleague.threshold for s, e, tag in my_spans
+        )
+        if not close:
+            ids.append(t.id)
+    return ids
+
+
+def accept_agreed(colleague: ColleagueReview, *, author: str, **options: Any) -> Acceptance:
+    """Accept the agreed passages :func:`agreed_to_accept` names (none that duplicates one of mine)."""
+    ids = agreed_to_accept(colleague, options.get("existing"))
     return accept(colleague, ids, author=author, **options)
 
 
@@ -698,22 +745,61 @@ def _figure(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+def _kappa_reason(counts: agreement.BinaryCounts | agreement.CategoryCounts) -> str:
+    return agreement.undefined_reason("empty" if counts.total == 0 else "chance")
+
+
 def _pair_data(pa: PairAgreement) -> dict[str, Any]:
+    undefined = {f"kappa {tag}": _kappa_reason(c) for tag, c in pa.per_tag.items() if c.kappa() is None}
+    if pa.overall.kappa() is None:
+        undefined["kappa overall"] = _kappa_reason(pa.overall)
     return {
         "annotators": [pa.first, pa.second],
         "kappa": {tag: _figure(k) for tag, k in pa.kappa().items()},
         "kappa_overall": _figure(pa.overall.kappa()),
+        "undefined": undefined,
     }
 
 
 def _alpha_data(alpha: AlphaAgreement | None) -> dict[str, Any] | None:
     if alpha is None:
         return None
+    undefined = {
+        f"alpha {tag}": agreement.undefined_reason("chance") for tag, c in alpha.per_tag.items() if c.alpha() is None
+    }
+    if alpha.overall.alpha() is None:
+        undefined["alpha overall"] = agreement.undefined_reason("chance")
     return {
         "annotators": list(alpha.annotators),
         "per_tag": {tag: _figure(c.alpha()) for tag, c in alpha.per_tag.items()},
         "overall": _figure(alpha.overall.alpha()),
+        "undefined": undefined,
     }
+
+
+def _unitizing_data(doc: DocumentReview) -> dict[str, Any]:
+    u = doc.unitizing()
+    undefined = {f"alpha_u {tag}": agreement.undefined_reason("passages") for tag in u.tags if u.alpha(tag) is None}
+    if u.alpha() is None:
+        undefined["alpha_u overall"] = agreement.undefined_reason("passages")
+    return {
+        "annotators": [label for label, _ in doc.annotators()],
+        "per_tag": {tag: _figure(u.alpha(tag)) for tag in u.tags},
+        "overall": _figure(u.alpha()),
+        "undefined": undefined,
+    }
+
+
+def passage_reasons(scores: agreement.PassageScores) -> dict[str, str]:
+    """Return why each undefined passage figure is undefined (precision, recall, f1)."""
+    reasons = {}
+    if scores.precision is None:
+        reasons["precision"] = "they marked no passage (0/0)"
+    if scores.recall is None:
+        reasons["recall"] = "I marked no passage (0/0)"
+    if scores.f1 is None:
+        reasons["f1"] = agreement.undefined_reason("passages")
+    return reasons
 
 
 def _passage_data(scores: agreement.PassageScores) -> dict[str, Any]:
@@ -724,6 +810,7 @@ def _passage_data(scores: agreement.PassageScores) -> dict[str, Any]:
         "matched": scores.matched,
         "mine": scores.mine,
         "theirs": scores.theirs,
+        "undefined": passage_reasons(scores),
     }
 
 
@@ -771,9 +858,11 @@ def report_data(result: Review) -> dict[str, Any]:
                 "colleagues": colleagues,
                 "pairs": [_pair_data(pa) for pa in pairs],
                 "alpha": _alpha_data(doc.alpha()),
+                "alpha_u": _unitizing_data(doc),
             }
         )
     return {
+        "iou_threshold": result.threshold,
         "mine": {"file": result.mine.path, "annotator": result.me},
         "theirs": [{"file": f.path, "annotator": label} for label, f in result.colleagues],
         "documents": docs,
@@ -807,7 +896,7 @@ def plain(text: object, limit: int = 60) -> str:
 
 
 def _figure_text(value: object) -> str:
-    return "-" if value is None else f"{value:.2f}"
+    return "\u2013" if value is None else f"{value:.2f}"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
@@ -892,11 +981,11 @@ def report_text(data: dict[str, Any]) -> str:
                     plain(c["annotator"], 30),
                     match,
                     str(c["passages"]),
-                    f"{placed['exact']}/{placed['context']}/{placed['moved']}/{placed['fuzzy']}",
+                    f"{placed['exact']}/{placed['moved']}/{placed['whitespace']}/{placed['fuzzy']}",
                     str(placed["orphan"]),
                 ]
             )
-        out += _table(["colleague", "text", "passages", "exact/context/moved/fuzzy", "orphans"], rows)
+        out += _table(["colleague", "text", "passages", "exact/moved/white space/fuzzy", "orphans"], rows)
         out.append("")
         rows = []
         for c in doc["colleagues"]:
@@ -930,6 +1019,15 @@ def report_text(data: dict[str, Any]) -> str:
         )
         out.append("")
         out += _agreement_lines(doc["pairs"], doc["alpha"])
+        alpha_u = doc["alpha_u"]
+        out += _table(
+            ["unitizing alpha", *[plain(t, 20) for t in alpha_u["per_tag"]], "overall"],
+            [
+                [f"{len(alpha_u['annotators'])} annotators"]
+                + [_figure_text(v) for v in alpha_u["per_tag"].values()]
+                + [_figure_text(alpha_u["overall"])]
+            ],
+        )
         for c in doc["colleagues"]:
             if c["orphans"]:
                 out.append("")

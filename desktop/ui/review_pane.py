@@ -3,7 +3,10 @@
 Colleagues' files are read once with ``untrusted.open_untrusted`` (never written, never interpreted as
 markup). Their passages are drawn in the reader as wavy underlines in their tag colours, one toggle
 per colleague. The figures come from ``review.report_data``, the same data ``warrant compare --json``
-prints, so the window and the command line always agree.
+prints, so the window and the command line always agree. An undefined figure (0/0) shows "–" with
+the reason in its tooltip; every figure has a tooltip and a line in the legend under the table.
+Accept All Agreed asks first (:meth:`ReviewPane.confirm_accept_agreed`), naming how many passages
+``review.agreed_to_accept`` would add.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -182,8 +186,61 @@ class AlignmentFilter(QSortFilterProxyModel):
         return row.kind in self.kinds and row.colleague not in self.hidden_colleagues
 
 
+UNDEFINED = "\u2013"
+"""What an undefined figure (0/0) shows; its tooltip says why."""
+
+FIGURE_HELP = {
+    "kappa": (
+        "κ",
+        "Cohen's kappa per character: how far we agree on which characters carry the tag, beyond chance. "
+        "1 = identical, 0 = no better than chance, below 0 = worse; – = undefined (0/0).",
+    ),
+    "precision": (
+        "Precision",
+        "Share of their passages matched one-to-one to one of mine (same tag, IoU at or above the threshold). "
+        "1 = every passage of theirs is one of mine.",
+    ),
+    "recall": (
+        "Recall",
+        "Share of my passages matched one-to-one to one of theirs (same tag, IoU at or above the threshold). "
+        "1 = they found every passage of mine.",
+    ),
+    "f1": (
+        "F1",
+        "Harmonic mean of precision and recall: 2 × matched / (mine + theirs). The matched pairs are the "
+        "list's \u201cAgreed\u201d rows. 1 = the same passages.",
+    ),
+    "alpha": (
+        "α",
+        "Krippendorff's alpha per character over all annotators (three or more). 1 = perfect, 0 = chance; "
+        "– = undefined (0/0).",
+    ),
+    "alpha_u": (
+        "αU",
+        "Krippendorff's unitizing alpha: agreement on where passages begin and end and on their tags, all "
+        "annotators. 1 = the same passages, 0 = chance, below 0 = systematic disagreement; – = undefined.",
+    ),
+}
+"""Each figure's short name and what it measures and how to read it (tooltip and legend)."""
+
+
 def _figure(value: object) -> str:
-    return "—" if value is None else f"{float(value):.3f}"  # type: ignore[arg-type]
+    return UNDEFINED if value is None else f"{float(value):.3f}"  # type: ignore[arg-type]
+
+
+def _cell(value: object, figure: str, reason: str | None) -> tuple[str, str]:
+    """A figure's text and tooltip: what it measures, and why it is undefined when it is."""
+    tip = FIGURE_HELP[figure][1]
+    if value is None:
+        tip = f"Undefined: {reason or '0/0'}.\n\n{tip}"
+    return _figure(value), tip
+
+
+def legend_lines(threshold: float) -> list[str]:
+    """One line per figure: its name, what it measures and how to read it."""
+    lines = [f"{name}: {help_text}" for name, help_text in FIGURE_HELP.values()]
+    lines.append(f"Passages are matched at IoU \u2265 {threshold:g} (a maximum one-to-one matching).")
+    return lines
 
 
 class ReviewPane(QWidget):
@@ -248,6 +305,9 @@ class ReviewPane(QWidget):
         accept.setToolTip(self.tr("Copy the selected rows' passages of theirs into your file"))
         accept.clicked.connect(self.accept_selected)
         agreed = QPushButton(self.tr("Accept All Agreed"), self)
+        agreed.setToolTip(
+            self.tr("Copy their agreed passages that are not near-duplicates of mine (asks first; one undo step)")
+        )
         agreed.clicked.connect(self.accept_agreed)
         self.by_tag = QPushButton(self.tr("Accept All Theirs of Tag"), self)
         self.by_tag_menu = QMenu(self.by_tag)
@@ -272,10 +332,14 @@ class ReviewPane(QWidget):
         bottom = QWidget(self)
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(
-            QLabel(self.tr("Agreement (character-level kappa per tag; passages matched at IoU ≥ 0.5)"), self)
-        )
+        self.figures_title = QLabel(self)
+        self.figures_title.setTextFormat(Qt.TextFormat.PlainText)
+        bottom_layout.addWidget(self.figures_title)
         bottom_layout.addWidget(self.figures, 1)
+        self.legend = QLabel(self)
+        self.legend.setTextFormat(Qt.TextFormat.PlainText)
+        self.legend.setWordWrap(True)
+        bottom_layout.addWidget(self.legend)
         heat = QHBoxLayout()
         heat.addWidget(QLabel(self.tr("Confusion, my tag × their tag:"), self))
         heat.addWidget(self.confusion_for, 1)
@@ -290,6 +354,34 @@ class ReviewPane(QWidget):
         layout.addWidget(splitter)
         self._data: dict[str, Any] = {}
         self._tags = model.TagSet()
+        self.threshold = 0.5
+        self._set_threshold(self.threshold)
+
+    def _set_threshold(self, threshold: float) -> None:
+        self.threshold = threshold
+        self.figures_title.setText(
+            self.tr("Agreement: kappa per tag; passages matched one-to-one at IoU \u2265 %s") % f"{threshold:g}"
+        )
+        self.legend.setText("\n".join(legend_lines(threshold)))
+
+    def confirm_accept_agreed(self, count: int) -> bool:
+        """Ask before Accept All Agreed, saying how many passages it will add; True to go ahead."""
+        if count == 0:
+            QMessageBox.information(
+                self,
+                self.tr("Accept All Agreed"),
+                self.tr("Nothing to add: every agreed passage already has one of yours with its tag at IoU \u2265 %s.")
+                % f"{self.threshold:g}",
+            )
+            return False
+        answer = QMessageBox.question(
+            self,
+            self.tr("Accept All Agreed"),
+            self.tr("Add %d agreed passage(s) of your colleagues to your file? This is one step you can undo.") % count,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     # -- filling ------------------------------------------------------------------------------
 
@@ -299,6 +391,8 @@ class ReviewPane(QWidget):
         """Show one document's review: ``data`` is that document's entry of ``review.report_data``."""
         self._data = data
         self._tags = tags
+        if doc is not None and doc.colleagues:
+            self._set_threshold(doc.colleagues[0].threshold)
         rows = rows_of(doc) if doc is not None else []
         self.model.reset(rows, tags)
         counts = {k: sum(1 for r in rows if r.kind == k) for k in KIND_ORDER}
@@ -343,27 +437,55 @@ class ReviewPane(QWidget):
         tag_names = list(dict.fromkeys(t for c in colleagues for t in c.get("kappa", {})))
         header = ["Colleague", *[self._tags.get(t).label for t in tag_names]]
         header += ["κ overall", "Precision", "Recall", "F1"]
+        header_help = ["", *[FIGURE_HELP["kappa"][1]] * len(tag_names), FIGURE_HELP["kappa"][1]]
+        header_help += [FIGURE_HELP["precision"][1], FIGURE_HELP["recall"][1], FIGURE_HELP["f1"][1]]
         self.figures.clear()
         self.figures.setColumnCount(len(header))
         self.figures.setHorizontalHeaderLabels(header)
-        rows: list[list[str]] = []
+        for column, help_text in enumerate(header_help):
+            item = self.figures.horizontalHeaderItem(column)
+            if item is not None and help_text:
+                item.setToolTip(help_text)
+        rows: list[list[tuple[str, str]]] = []
+        undefined_pairs = {
+            pair["annotators"][1]: pair.get("undefined", {})
+            for pair in self._data.get("pairs", [])
+            if pair["annotators"][0] == self._data.get("annotators", [None])[0]
+        }
         for c in colleagues:
             f1 = c.get("f1", {})
-            rows.append(
-                [c["annotator"], *[_figure(c["kappa"].get(t)) for t in tag_names], _figure(c.get("kappa_overall"))]
-                + [_figure(f1.get("precision")), _figure(f1.get("recall")), _figure(f1.get("f1"))]
-            )
+            why = dict(undefined_pairs.get(c["annotator"], {}))
+            why.update(f1.get("undefined", {}))
+            cells = [(c["annotator"], "")]
+            cells += [_cell(c["kappa"].get(t), "kappa", why.get(f"kappa {t}")) for t in tag_names]
+            cells.append(_cell(c.get("kappa_overall"), "kappa", why.get("kappa overall")))
+            cells += [_cell(f1.get(k), k, why.get(k)) for k in ("precision", "recall", "f1")]
+            rows.append(cells)
         alpha = self._data.get("alpha")
         if alpha:
-            per_tag = alpha.get("per_tag", {})
+            per_tag, why = alpha.get("per_tag", {}), alpha.get("undefined", {})
             rows.append(
-                ["α (all annotators)", *[_figure(per_tag.get(t)) for t in tag_names], _figure(alpha.get("overall"))]
-                + ["", "", ""]
+                [("α (all annotators)", FIGURE_HELP["alpha"][1])]
+                + [_cell(per_tag.get(t), "alpha", why.get(f"alpha {t}")) for t in tag_names]
+                + [_cell(alpha.get("overall"), "alpha", why.get("alpha overall"))]
+                + [("", "")] * 3
+            )
+        alpha_u = self._data.get("alpha_u")
+        if alpha_u:
+            per_tag, why = alpha_u.get("per_tag", {}), alpha_u.get("undefined", {})
+            rows.append(
+                [("αU (all annotators)", FIGURE_HELP["alpha_u"][1])]
+                + [_cell(per_tag.get(t), "alpha_u", why.get(f"alpha_u {t}")) for t in tag_names]
+                + [_cell(alpha_u.get("overall"), "alpha_u", why.get("alpha_u overall"))]
+                + [("", "")] * 3
             )
         self.figures.setRowCount(len(rows))
         for r, values in enumerate(rows):
-            for c, value in enumerate(values):
-                self.figures.setItem(r, c, QTableWidgetItem(value))
+            for c, (value, tip) in enumerate(values):
+                item = QTableWidgetItem(value)  # plain text: names come from colleagues' files
+                if tip:
+                    item.setToolTip(plain.tooltip(tip))
+                self.figures.setItem(r, c, item)
         self.figures.resizeColumnsToContents()
 
     def _show_confusion(self) -> None:

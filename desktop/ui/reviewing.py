@@ -186,14 +186,13 @@ class Reviewer(QObject):
         return self._apply(acceptances, "Accept theirs")
 
     def accept_agreed(self) -> int:
-        """Accept every agreed passage of every shown colleague."""
-        if self.current is None:
+        """Accept the agreed passages the core picks (none a near-duplicate of mine), after asking; one undo step."""
+        if self.current is None or self.session is None:
             return 0
-        ids = [
-            (c, [p.theirs.id for p in c.pairs if p.kind == review.AGREED and p.theirs is not None])
-            for c in self.current.colleagues
-            if c.label not in self.hidden
-        ]
+        existing = list(self.session.annotations.values())
+        ids = [(c, review.agreed_to_accept(c, existing)) for c in self.current.colleagues if c.label not in self.hidden]
+        if self.pane is not None and not self.pane.confirm_accept_agreed(sum(len(i) for _, i in ids)):
+            return 0
         return self._apply(ids, "Accept all agreed")
 
     def accept_tag(self, tag: str) -> int:

@@ -103,8 +103,8 @@ def test_kappa_of_the_textbook_two_by_two_table() -> None:
 
 
 def test_kappa_conventions() -> None:
-    assert agreement.BinaryCounts(0, 0, 0, 100).kappa() == 1.0  # nobody used the tag: pe == po == 1
-    assert agreement.BinaryCounts(100, 0, 0, 0).kappa() == 1.0  # both tagged everything
+    assert agreement.BinaryCounts(0, 0, 0, 100).kappa() is None  # nobody used the tag: pe == 1, 0/0
+    assert agreement.BinaryCounts(100, 0, 0, 0).kappa() is None  # both tagged everything: 0/0
     assert agreement.BinaryCounts().kappa() is None  # no characters
     assert agreement.BinaryCounts(0, 50, 50, 0).kappa() == pytest.approx(-1.0)
     with pytest.raises(ValueError, match="negative"):
@@ -132,7 +132,7 @@ def test_binary_kappa_matches_a_per_character_computation(trial: int) -> None:
         assert counts.both == int(np.sum((x == 1) & (y == 1)))
         assert counts.neither == int(np.sum((x == 0) & (y == 0)))
         if len(set(x.tolist()) | set(y.tolist())) == 1:
-            assert counts.kappa() == 1.0
+            assert counts.kappa() is None
         else:
             assert counts.kappa() == pytest.approx(textbook_kappa(x, y))
 
@@ -207,8 +207,8 @@ def test_alpha_matches_the_krippendorff_package(annotators: int, trial: int) -> 
 def test_alpha_conventions() -> None:
     assert agreement.AlphaCounts().alpha() is None
     same = agreement.alpha_counts([[(0, 5, "t")], [(0, 5, "t")], [(0, 5, "t")]], 5, "t")
-    assert same.alpha() == 1.0  # every value the same category: no disagreement to expect
-    assert agreement.alpha_counts([[], [], []], 10, "absent").alpha() == 1.0
+    assert same.alpha() is None  # every value the same category: 0/0, undefined
+    assert agreement.alpha_counts([[], [], []], 10, "absent").alpha() is None
 
 
 def test_pooled_alpha_is_alpha_of_the_joined_texts() -> None:

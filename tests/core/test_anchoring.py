@@ -87,54 +87,77 @@ def test_select_keeps_32_characters_either_side() -> None:
         anchoring.select(text, 0, 101)
 
 
-# -- find_exact ----------------------------------------------------------------------------------
+# -- match_quote ---------------------------------------------------------------------------------
 
 
-def test_find_exact_ranks_by_context_then_hint() -> None:
+def _at(found: anchoring.Placement | None) -> tuple[int, int, str] | None:
+    return None if found is None else (found.start, found.end, found.method)
+
+
+def test_match_quote_ranks_by_context_then_position() -> None:
     text = "the cat sat. a dog ran. the cat ran. the cat sat."
     occurrences = [i for i in range(len(text)) if text.startswith("cat", i)]
     assert occurrences == [4, 28, 41]
-    # At the hint itself: taken as it is.
-    assert anchoring.find_exact(text, "cat", hint=28) == anchoring.Placement(28, 31, "exact")
+    assert _at(anchoring.match_quote(text, "cat", hint=28)) == (28, 31, "exact")
     # The hint is off: the nearest occurrence wins when no context is given.
-    assert anchoring.find_exact(text, "cat", hint=30) == anchoring.Placement(28, 31, "quote")
-    assert anchoring.find_exact(text, "cat", hint=45) == anchoring.Placement(41, 44, "quote")
+    assert _at(anchoring.match_quote(text, "cat", hint=30)) == (28, 31, "exact")
+    assert _at(anchoring.match_quote(text, "cat", hint=45)) == (41, 44, "exact")
     # Context beats distance: " ran" follows only the second one.
-    assert anchoring.find_exact(text, "cat", suffix=" ran.", hint=0) == anchoring.Placement(28, 31, "quote")
-    # Prefix and suffix together single out the last one.
-    found = anchoring.find_exact(text, "cat", prefix="ran. the ", suffix=" sat.", hint=0)
-    assert found == anchoring.Placement(41, 44, "quote")
+    assert _at(anchoring.match_quote(text, "cat", suffix=" ran.", hint=0)) == (28, 31, "exact")
+    found = anchoring.match_quote(text, "cat", prefix="ran. the ", suffix=" sat.", hint=0)
+    assert _at(found) == (41, 44, "exact")
+    assert found is not None and 0.9 < found.score <= 1.0
     # No hint, no context: the first.
-    assert anchoring.find_exact(text, "cat") == anchoring.Placement(4, 7, "quote")
+    assert _at(anchoring.match_quote(text, "cat")) == (4, 7, "exact")
 
 
-def test_find_exact_when_absent_or_empty() -> None:
-    assert anchoring.find_exact("abc", "") is None
-    assert anchoring.find_exact("abc", "abcd") is None
-    assert anchoring.find_exact("abc", "x", hint=1) is None
-    assert anchoring.find_exact("abc", "c", hint=-1) == anchoring.Placement(2, 3, "quote")
-    assert anchoring.find_exact("abc", "c", hint=99) == anchoring.Placement(2, 3, "quote")
+def test_match_quote_when_absent_or_empty() -> None:
+    assert anchoring.match_quote("abc", "") is None
+    assert anchoring.match_quote("abc", "   ") is None
+    assert anchoring.match_quote("abc", "x", hint=1) is None
+    assert _at(anchoring.match_quote("a b c", "c", hint=-1)) == (4, 5, "exact")
+    assert _at(anchoring.match_quote("a b c", "c", hint=99)) == (4, 5, "exact")
+    assert anchoring.match_quote("a completely different text", "Hamidreza Azizi wrote") is None
+
+
+def test_white_space_and_bullets_are_ignored_when_the_exact_quote_is_absent() -> None:
+    text = "Rights\n\n\u2022 Everyone has the right to life.\n\u2022 No one shall be held in slavery."
+    browser = "the right to life.\n        \n        No one shall"
+    found = anchoring.match_quote(text, browser)
+    assert found is not None and found.method == anchoring.WHITESPACE and found.score == 1.0
+    assert text[found.start : found.end] == "the right to life.\n\u2022 No one shall"
+    # A bullet the browser did not copy at the start of a quote is skipped too.
+    found = anchoring.match_quote(text, "\u2022Everyone has")
+    assert found is not None and text[found.start : found.end] == "Everyone has"
+
+
+def test_an_approximate_match_is_scored_and_never_cut_mid_word() -> None:
+    text = "Intro. The government of the people, by the people, for the people. Outro."
+    found = anchoring.match_quote(text, "govrnment of the peple, by the people", hint=11)
+    assert found is not None and found.method == anchoring.FUZZY and found.errors == 2
+    assert text[found.start : found.end] == "government of the people, by the people"
+    assert anchoring.MIN_SCORE <= found.score < 1.0
+    # "government" inside "governments": not an exact placement mid-word.
+    found = anchoring.match_quote("the governments of x", "government")
+    assert found is not None and (found.start, found.end) == (4, 15) and found.method == anchoring.FUZZY
+    # Unless the quote itself was cut mid-word (its suffix begins inside the word).
+    found = anchoring.match_quote("the governments of x", "government", suffix="s of x")
+    assert _at(found) == (4, 14, "exact")
+    # Too many errors (more than half the quote): an orphan.
+    assert anchoring.match_quote(text, "gxvxrxmxnx xf xhx pxoxlx") is None
 
 
 @given(TEXTS, st.data())
 @settings(max_examples=200, deadline=None)
-def test_find_exact_finds_a_selection_again(text: str, data: st.DataObject) -> None:
-    assume(text)
+def test_match_quote_finds_a_selection_again(text: str, data: st.DataObject) -> None:
+    assume(text.strip())
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))
     sel = anchoring.select(text, start, end)
-    assert anchoring.find_exact(text, sel.exact, sel.prefix, sel.suffix, hint=start) == anchoring.Placement(
-        start, end, "exact"
-    )
-    # Without the hint, the occurrence found holds the quote; when it occurs once, it is the original.
-    moved = anchoring.find_exact(text, sel.exact, sel.prefix, sel.suffix)
-    assert moved is not None and text[moved.start : moved.end] == sel.exact
-    if sum(text.startswith(sel.exact, i) for i in range(len(text))) == 1:
-        assert (moved.start, moved.end) == (start, end)
-    # The same quote in a text with something inserted before it is found at its new place.
-    shifted = "\U0001f600 inserted \u200c" + text
-    again = anchoring.find_exact(shifted, sel.exact, sel.prefix, sel.suffix, hint=start)
-    assert again is not None and shifted[again.start : again.end] == sel.exact
+    assume(sel.exact.strip())
+    found = anchoring.match_quote(text, sel.exact, sel.prefix, sel.suffix, hint=start)
+    assert found is not None
+    assert (found.start, found.end, found.method) == (start, end, "exact")
 
 
 # -- new_annotation ------------------------------------------------------------------------------
@@ -187,11 +210,11 @@ def test_real_texts_every_sentence_anchors_and_maps(testdata: Path) -> None:
             assert doc.text[ann.start : ann.end] == ann.quote, path.name
             u16 = _utf16_len(doc.text[: ann.start])
             assert m.to_utf16(ann.start) == u16 and m.to_code_points(u16) == ann.start
-            found = anchoring.find_exact(doc.text, ann.quote, ann.prefix, ann.suffix)
+            found = anchoring.match_quote(doc.text, ann.quote, ann.prefix, ann.suffix)
             assert found is not None
             if (found.start, found.end) != (ann.start, ann.end):
                 # Only an occurrence with the very same context may win (the .txt files repeat list items).
                 again = anchoring.select(doc.text, found.start, found.end)
                 assert (again.exact, again.prefix, again.suffix) == (ann.quote, ann.prefix, ann.suffix), path.name
-            hinted = anchoring.find_exact(doc.text, ann.quote, ann.prefix, ann.suffix, hint=ann.start)
-            assert hinted == anchoring.Placement(ann.start, ann.end, "exact")
+            hinted = anchoring.match_quote(doc.text, ann.quote, ann.prefix, ann.suffix, hint=ann.start)
+            assert _at(hinted) == (ann.start, ann.end, "exact")

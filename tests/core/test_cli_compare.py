@@ -178,3 +178,65 @@ def test_a_colleague_file_about_another_article_is_listed_as_not_compared(
     status, out, _ = run(capsys, str(files["mine"]), str(other), "--json")
     (unmatched,) = json.loads(out)["unmatched"]
     assert unmatched["annotator"] == "carol" and unmatched["passages"] > 0
+
+
+def _empty(path: Path, annotator: str, loaded: documents.LoadedDocument) -> None:
+    s = store.Store.open(path, annotator=annotator)
+    s.add_document(loaded)
+    s.close()
+
+
+def test_empty_files_give_null_with_the_reason(
+    tmp_path: Path, seed_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = documents.load(seed_path)
+    mine, theirs = tmp_path / "mine.warrant", tmp_path / "theirs.warrant"
+    _empty(mine, "me", seed)
+    s = store.Store.open(theirs, annotator="them")
+    doc = s.add_document(seed)
+    s.close()
+    # Their file needs one passage for the document to be reviewed at all; mine has none.
+    s = store.Store.open(theirs)
+    a = anchoring.new_annotation(doc, 0, 10, "claim", author="them")
+    assert a is not None
+    s.insert_annotations([a], [])
+    s.close()
+    status, out, _ = run(capsys, str(mine), str(theirs), "--json")
+    assert status == 0
+    data = json.loads(out)
+    (c,) = data["documents"][0]["colleagues"]
+    assert c["f1"]["recall"] is None and "0/0" in c["f1"]["undefined"]["recall"]
+    pair = data["documents"][0]["pairs"][0]
+    assert pair["kappa"]["claim"] is not None  # one side tagged 10 characters: defined
+    status, out, _ = run(capsys, str(mine), str(theirs))
+    assert "\u2013" in out  # the undefined recall is a dash in the table
+
+
+def test_iou_threshold_is_stated_and_changes_the_matching(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(capsys, str(files["mine"]), str(files["bob"]), "--json")
+    loose = json.loads(out)
+    assert loose["iou_threshold"] == 0.5
+    _, out, _ = run(capsys, str(files["mine"]), str(files["bob"]), "--json", "--iou", "1.0")
+    strict = json.loads(out)
+    assert strict["iou_threshold"] == 1.0
+    c_loose, c_strict = loose["documents"][0]["colleagues"][0], strict["documents"][0]["colleagues"][0]
+    # The alignment's "agreed" rows are the pairs F1 counts, at either threshold.
+    for c in (c_loose, c_strict):
+        assert c["alignment"]["agreed"] == c["f1"]["matched"]
+    assert c_strict["f1"]["matched"] <= c_loose["f1"]["matched"]
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["compare", str(files["mine"]), str(files["bob"]), "--iou", "1.5"])
+    assert exited.value.code == 2
+    assert "not in (0, 1]" in capsys.readouterr().err
+
+
+def test_unitizing_alpha_is_reported(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, str(files["mine"]), str(files["alice"]), str(files["bob"]), "--json")
+    assert status == 0
+    alpha_u = json.loads(out)["documents"][0]["alpha_u"]
+    assert len(alpha_u["annotators"]) == 3
+    assert alpha_u["overall"] is not None and -1.0 <= alpha_u["overall"] <= 1.0
+    _, out, _ = run(capsys, str(files["mine"]), str(files["alice"]))
+    assert re.search(r"^\s+unitizing alpha", out, re.M)

@@ -31,7 +31,7 @@ def test_the_same_text_places_everything_exactly_where_it_was(seed: str) -> None
     made = sentence_annotations(seed)
     result = reanchor.reanchor(made, seed, seed, document="f" * 64)
     assert result.orphans == ()
-    assert all(p.method == reanchor.EXACT and p.score == 100.0 for p in result.placed)
+    assert all(p.method == reanchor.EXACT and p.score == 1.0 for p in result.placed)
     assert [(p.annotation.start, p.annotation.end) for p in result.placed] == [(a.start, a.end) for a in made]
     assert all(p.annotation.document == "f" * 64 and p.annotation.id == p.original.id for p in result.placed)
 
@@ -66,10 +66,12 @@ def test_an_edited_copy_with_crlf_line_endings(seed: str) -> None:
     changed = [p for p in result.placed if p.method != reanchor.EXACT]
     assert changed, "the edited sentences cannot be exact"
     for p in changed:
-        assert p.method in (reanchor.CONTEXT, reanchor.FUZZY)
-        assert 50 <= p.score < 100
+        assert p.method in (reanchor.WHITESPACE, reanchor.FUZZY)
+        assert anchoring.MIN_SCORE <= p.score <= 1.0
     lavrov = next(p for p in result.placed if "Lavrov" in p.original.quote)
-    assert "Lavrov, the minister, on Oct." in lavrov.annotation.quote  # the whole edited sentence
+    # The edited sentence is found from its start; where an inserted phrase ends it is a trade-off
+    # between the quote's edits and the context's, as in match-quote.ts.
+    assert lavrov.annotation.quote.startswith("Al-monitor") and "Lavrov, the" in lavrov.annotation.quote
 
 
 def test_a_moved_paragraph_is_found_and_marked_moved(seed: str) -> None:
@@ -105,7 +107,7 @@ def test_a_rewritten_passage_is_not_forced_onto_unrelated_text(seed: str) -> Non
     assert a is not None
     edited = seed.replace("Hamidreza Azizi", "Q. Z. Xyvrrtq")
     result = reanchor.reanchor([a], seed, edited, document="r" * 64)
-    assert result.placed == () or result.placed[0].score >= reanchor.CONTEXT_MIN_SCORE
+    assert result.placed == () or result.placed[0].score >= anchoring.MIN_SCORE
     assert not any(p.annotation.quote == "Hamidreza Azizi" for p in result.placed)
 
 
@@ -171,7 +173,7 @@ def test_passages_away_from_an_edit_keep_their_text(tokens: list[str], seed_int:
     made = []
     for k in range(0, len(text) - 20, 17):
         a = anchoring.new_annotation(doc, k, k + 15, "claim", author="x")
-        if a is not None and not a.start <= cut < a.end:
+        if a is not None and not a.start <= cut <= a.end:  # an insertion touching a word joins it
             made.append(a)
     result = reanchor.reanchor(made, text, edited, document="h" * 64)
     assert result.orphans == ()

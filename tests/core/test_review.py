@@ -300,7 +300,12 @@ def test_accept_agreed_copies_only_differing_bounds() -> None:
         ann(100, 120, "claim", id="new"),
     ]
     c = _one_review(mine, theirs)
-    assert [a.origin_id for a in review.accept_agreed(c, author="me").annotations] == ["shifted"]
+    # Every agreed passage overlaps one of mine with its tag at IoU >= the threshold: Accept All
+    # Agreed adds no near-duplicate (the issue's bug added "shifted" on top of mine).
+    assert review.agreed_to_accept(c) == []
+    assert review.accept_agreed(c, author="me").annotations == ()
+    # Once my passage is gone, their agreed passage is no longer a duplicate and would be added.
+    assert review.agreed_to_accept(c, existing=[m for m in mine if m.id != "m2"]) == ["shifted"]
     assert [a.origin_id for a in review.accept_tag(c, "evidence", author="me").annotations] == ["other-tag"]
     assert [a.origin_id for a in review.accept_tag(c, "claim", author="me").annotations] == ["new"]
 
@@ -395,11 +400,27 @@ def test_two_annotators_one_on_an_edited_crlf_copy(tmp_path: Path, seed_path: Pa
     assert [o.quote for o in bob.orphans] == [added]  # listed with its quote, not dropped
     assert len(bob.placed) + len(bob.orphans) == len(their_made)
     rewritten_placement = next(p for p in bob.placed if "Russia also said things" in p.original.quote)
-    assert rewritten_placement.method == reanchor.CONTEXT and rewritten_placement.score < 100
-    assert rewritten_placement.annotation.quote.startswith("Furthermore, Russia has over past months")
+    assert rewritten_placement.method == reanchor.FUZZY and rewritten_placement.score < 1.0
+    sentence_start = seed.text.index("Furthermore, Russia has over past months")
+    sentence_end = seed.text.index("Economic Union.", sentence_start) + len("Economic Union.")
+    # Placed inside the rewritten sentence (its unchanged part), not on another one.
+    assert sentence_start <= rewritten_placement.annotation.start < rewritten_placement.annotation.end <= sentence_end
     kappa = doc.pair_agreement()[0].kappa()
     assert set(kappa) <= {"claim", "evidence", "recommendation"}
     assert all(k is not None and 0.0 < k <= 1.0 for k in kappa.values())
     f1 = bob.passages().f1
     assert f1 is not None and 0.4 < f1 <= 1.0
     assert sum(bob.alignment_counts().values()) >= max(len(mine_made), len(their_made) - 1)
+
+
+def test_the_alignment_and_f1_use_one_maximum_matching() -> None:
+    """The issue's example: mine 0-10 and 0-7, theirs 0-9 and 0-15: two agreed rows and F1 1.0."""
+    mine = [ann(0, 10, "claim", id="m1"), ann(0, 7, "claim", id="m2")]
+    theirs = [ann(0, 9, "claim", id="t1"), ann(0, 15, "claim", id="t2")]
+    c = _one_review(mine, theirs)
+    agreed = {(p.mine.id, p.theirs.id) for p in c.pairs if p.kind == review.AGREED and p.mine and p.theirs}
+    assert agreed == {("m1", "t2"), ("m2", "t1")}
+    assert c.passages().f1 == 1.0 and c.passages().matched == len(agreed)
+    # Overlap below the threshold is not "agreed" (the old list counted any overlap).
+    c = _one_review([ann(0, 10, "claim", id="m1")], [ann(8, 30, "claim", id="t1")])
+    assert c.alignment_counts()[review.AGREED] == 0 == c.passages().matched

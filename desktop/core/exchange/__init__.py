@@ -157,13 +157,25 @@ def extension(fmt: str, *, jsonl: bool = False) -> str:
     return get(fmt, jsonl=jsonl).extension
 
 
-def render_selection(selection: scope.Selection, fmt: str, *, jsonl: bool = False) -> bytes:
-    """Write ``selection`` in ``fmt`` and return the file's bytes.
+def render_selection(selection: scope.Selection, fmt: str, *, jsonl: bool = False, with_text: bool = False) -> bytes:
+    """Write ``selection`` in ``fmt`` and return the file's bytes (``with_text``: W3C carries each article's text).
 
     Raises:
         ExchangeError: the format is unknown or not available.
     """
-    return get(fmt, jsonl=jsonl).render(selection)
+    return _renderer(fmt, jsonl=jsonl, with_text=with_text)(selection)
+
+
+def _renderer(fmt: str, *, jsonl: bool, with_text: bool) -> Callable[[scope.Selection], bytes]:
+    """The registry row's render; a W3C export that carries each article's text with ``with_text``."""
+    row = get(fmt, jsonl=jsonl)
+    if not with_text:
+        return row.render
+    if row.name not in ("w3c", "w3c-jsonl"):
+        raise errors.ExchangeError("only the W3C export can carry the articles' text")
+    from desktop.core.exchange import w3c
+
+    return lambda selection: w3c.render(selection, jsonl=jsonl, with_text=True)
 
 
 def write(
@@ -173,6 +185,7 @@ def write(
     *,
     jsonl: bool = False,
     annotation_file: str = "",
+    with_text: bool = False,
 ) -> int:
     """Write ``selection`` in ``fmt`` to a file (atomically) or a binary stream; return how many annotations.
 
@@ -183,6 +196,7 @@ def write(
             cannot be written (the previous file, if any, is left as it was).
     """
     row = get(fmt, jsonl=jsonl)
+    render = _renderer(fmt, jsonl=jsonl, with_text=with_text)
     if isinstance(destination, str | os.PathLike):
         dest = Path(destination)
         protected = [annotation_file] if annotation_file else []
@@ -191,9 +205,9 @@ def write(
             safeio.check_output(dest.with_suffix(".txt"), protected=protected)
             row.write_files(selection, dest)
             return len(selection.annotations)
-        write_atomic(dest, row.render(selection))
+        write_atomic(dest, render(selection))
     else:
-        destination.write(row.render(selection))
+        destination.write(render(selection))
         destination.flush()
     return len(selection.annotations)
 

@@ -11,16 +11,24 @@ passage's ``urn:uuid:<id>`` and whose body is the target passage's ``urn:uuid:<i
 
 Import accepts one annotation, an ``AnnotationCollection`` or ``AnnotationPage`` with its pages
 inline, a JSON list, JSON lines, or Hypothesis API annotations (``text``, ``tags``, ``uri``, a search
-result's ``rows``). Each annotation is anchored in its document: at its ``TextPositionSelector`` when
-the text there equals the ``TextQuoteSelector``'s ``exact``, else at the occurrence of ``exact`` whose
-prefix and suffix match best, nearest the expected position; a position selector alone is taken as
-is. The document is the one named on import; else the one whose fingerprint the target's
-``urn:sha256:`` source names; else the file's only document. The tag is the first tagging body's value
+result's ``rows``). Each annotation goes to the document its source names: ``urn:sha256:<fingerprint>``
+(a document named on import, one in the annotation file, or one the import file carries), never to
+another article ("document not available"); a web page's address falls back to the title, the
+only named document, or the file's only document. It is then placed by the one anchoring engine,
+:class:`desktop.core.anchoring.Matcher`: at its ``TextPositionSelector`` when the text there equals
+the ``TextQuoteSelector``'s ``exact``, else exactly, white space and bullets ignored (a browser keeps
+a page's indentation), or approximately, each candidate scored by quote, prefix, suffix and
+position; below :data:`anchoring.MIN_SCORE` it is an orphan. A position selector alone is taken as
+is. The export can carry each article's text (``with_text``: the source node gets ``format``
+``text/plain`` and the text as ``value``, once per article), so the file re-imports with no article
+at hand; the text's SHA-256 is checked against the source's id. The tag is the first tagging body's value
 (matched to the file's tags by name or label, case-insensitively; unknown tags are added); an
 annotation without one gets the tag :data:`DEFAULT_TAG` (``imported``). Notes come from the other
 textual bodies (and from a body that is a plain string, ``bodyValue`` or Hypothesis ``text``). Ids are
 kept (a ``urn:uuid:`` prefix is dropped; any other id becomes a UUID 5 derived from it and is kept as
-``origin_id``), so importing the same file twice adds nothing the second time; ``origin_file`` is the
+``origin_id``), so importing the same file twice adds nothing the second time. A file in which two
+items share an id (two passages, or a link reusing a passage's id), or whose link id is a passage's in
+the annotation file (or the reverse), is refused with a message naming the ids; ``origin_file`` is the
 imported file's path. Everything is written in one transaction.
 """
 
@@ -33,12 +41,12 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.core import anchoring, documents, errors, model, operations, safeio, store
+from desktop.core import anchoring, documents, errors, model, operations, safeio, store, textutil
 from desktop.core.exchange import scope
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -50,6 +58,8 @@ MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_TEXT_CHARS = 1_000_000
 """Longest note, tag, author or quote accepted on import."""
 MAX_OFFSET = 2**31 - 1
+MAX_EMBEDDED_CHARS = 50_000_000
+"""Longest article text an import file may carry in a source's ``value``."""
 NAMESPACE = uuid.UUID("8f6f1c52-7a0e-5b8e-9d1a-3c2b4e5f6a70")
 """The namespace of the UUID 5s derived from ids that are not UUIDs."""
 
@@ -86,12 +96,15 @@ RFC3778 = "http://tools.ietf.org/rfc/rfc3778"
 """PDF fragment identifiers (``page=N``): the extra, coarser selector of a passage in a paged document."""
 
 
-def annotation_object(annotation: model.Annotation, document: model.Document) -> dict[str, Any]:
+def annotation_object(
+    annotation: model.Annotation, document: model.Document, *, with_text: bool = False
+) -> dict[str, Any]:
     """Return one passage as a W3C ``Annotation`` (a JSON-ready dict).
 
     Args:
         annotation: the passage.
         document: its document (for the target's source and title).
+        with_text: carry the document's whole text in the target's source (see :func:`objects`).
     """
     body: list[dict[str, Any]] = [{"type": "TextualBody", "purpose": "tagging", "value": annotation.tag}]
     if annotation.note:
@@ -111,7 +124,7 @@ def annotation_object(annotation: model.Annotation, document: model.Document) ->
     obj["body"] = body
     obj["target"] = {
         "type": "SpecificResource",
-        "source": {"id": f"urn:sha256:{document.fingerprint}", "type": "Text", "label": document.title},
+        "source": _source(document, with_text),
         "selector": [
             {
                 "type": "TextQuoteSelector",
@@ -126,6 +139,16 @@ def annotation_object(annotation: model.Annotation, document: model.Document) ->
     if page is not None:  # a paged document (PDF): the page the passage starts on, as an RFC 3778 fragment
         obj["target"]["selector"].append({"type": "FragmentSelector", "conformsTo": RFC3778, "value": f"page={page}"})
     return obj
+
+
+def _source(document: model.Document, with_text: bool) -> dict[str, Any]:
+    source: dict[str, Any] = {"id": f"urn:sha256:{document.fingerprint}", "type": "Text", "label": document.title}
+    if with_text:
+        # The article itself, as an embedded textual resource: rdf:value (``value``) in the anno.jsonld
+        # context, plain text; its SHA-256 is the id, so an importer can check it.
+        source["format"] = "text/plain"
+        source["value"] = document.text
+    return source
 
 
 def link_object(link: model.Link) -> dict[str, Any]:
@@ -148,22 +171,37 @@ def link_object(link: model.Link) -> dict[str, Any]:
     return obj
 
 
-def objects(selection: scope.Selection) -> Iterator[dict[str, Any]]:
-    """Yield the W3C annotations of ``selection``: passages in document order, then links."""
+def objects(selection: scope.Selection, *, with_text: bool = False) -> Iterator[dict[str, Any]]:
+    """Yield the W3C annotations of ``selection``: passages in document order, then links.
+
+    With ``with_text``, the first passage of each document carries the document's text in its
+    target's source node (``urn:sha256:<fingerprint>``, ``format`` ``text/plain``, the text as
+    ``value``). JSON-LD merges nodes with one id, so the text belongs to that source wherever it is
+    named in the file; :func:`import_parsed` adds such a document to the annotation file when it
+    does not have it (after checking the text's SHA-256 against the id), so the file re-imports with
+    no article at hand.
+    """
+    carried: set[str] = set()
     for annotation in selection.annotations:
-        yield _assessed(annotation_object(annotation, selection.document(annotation.document)), annotation, selection)
+        first = with_text and annotation.document not in carried
+        carried.add(annotation.document)
+        yield _assessed(
+            annotation_object(annotation, selection.document(annotation.document), with_text=first),
+            annotation,
+            selection,
+        )
     for link in selection.links:
         yield link_object(link)
     yield from _assessment_objects(selection)  # issue 17: document reliability, ACH ratings
 
 
-def collection(selection: scope.Selection) -> dict[str, Any]:
+def collection(selection: scope.Selection, *, with_text: bool = False) -> dict[str, Any]:
     """Return ``selection`` as one ``AnnotationCollection`` whose single page holds every annotation.
 
     The collection's id is derived from the annotations' ids, so exporting the same passages twice
-    gives the same file.
+    gives the same file. ``with_text``: see :func:`objects`.
     """
-    items = list(objects(selection))
+    items = list(objects(selection, with_text=with_text))
     key = "\n".join(item["id"] for item in items)
     collection_id = uuid.uuid5(NAMESPACE, "collection\n" + key)
     page_id = uuid.uuid5(NAMESPACE, "page\n" + key)
@@ -185,20 +223,21 @@ def collection(selection: scope.Selection) -> dict[str, Any]:
     }
 
 
-def render(selection: scope.Selection, *, jsonl: bool = False) -> bytes:
+def render(selection: scope.Selection, *, jsonl: bool = False, with_text: bool = False) -> bytes:
     """Return the W3C export of ``selection`` as UTF-8 JSON-LD.
 
     Args:
         selection: what to export.
         jsonl: one annotation per line (JSON lines) instead of one ``AnnotationCollection``.
+        with_text: carry each document's text, so the file re-imports with no article at hand.
     """
     compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     if jsonl:
-        text = "".join(compact(obj) + "\n" for obj in objects(selection))
+        text = "".join(compact(obj) + "\n" for obj in objects(selection, with_text=with_text))
         return text.encode("utf-8", "replace")
     # The collection with one annotation per line: readable, and written by the C encoder (json's
     # pretty-printer is pure Python and three times slower).
-    whole = collection(selection)
+    whole = collection(selection, with_text=with_text)
     page = whole.pop("first")
     items = page.pop("items")
     head = json.dumps(whole, ensure_ascii=False)[:-1]
@@ -254,6 +293,8 @@ class _Passage:
     suffix: str = ""
     start: int | None = None
     end: int | None = None
+    embedded: tuple[str, str, str] | None = None
+    """A document text the target's source carries: (fingerprint, title, text)."""
 
 
 @dataclass
@@ -275,6 +316,8 @@ class Parsed:
     passages: list[_Passage]
     links: list[_LinkItem]
     path: str = ""
+    texts: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Documents the file carries (see :func:`objects`): fingerprint -> (title, text), checked."""
     """The file read, when it was read from disk; kept as the imported annotations' ``origin_file``."""
     assessed: _Assessed = field(default_factory=lambda: _Assessed())
 
@@ -488,6 +531,7 @@ def _read_target(ctx: _Context, obj: dict[str, Any], passage: _Passage) -> None:
             for key in ("label", "title", "dcterms:title", "dc:title"):
                 if isinstance(source.get(key), str):
                     passage.titles.append(source[key])
+            _read_embedded_text(ctx, source, passage)
         if "selector" not in t or passage.exact is not None or passage.start is not None:
             continue
         for selector in _selectors(ctx, t["selector"]):
@@ -508,6 +552,23 @@ def _read_target(ctx: _Context, obj: dict[str, Any], passage: _Passage) -> None:
     document = obj.get("document")
     if isinstance(document, dict) and isinstance(document.get("title"), list):
         passage.titles.extend(t for t in document["title"] if isinstance(t, str))
+
+
+def _read_embedded_text(ctx: _Context, source: dict[str, Any], passage: _Passage) -> None:
+    """Keep the article text a source carries (``value``) when its SHA-256 is the source's id."""
+    value = source.get("value")
+    if value is None:
+        return
+    iri = _iri(source)
+    match = _SHA256.match(iri or "")
+    if not isinstance(value, str) or match is None:
+        return  # only a text named by its fingerprint can be checked, and only that is used
+    if len(value) > MAX_EMBEDDED_CHARS:
+        raise ctx.error(f"the text it carries is {len(value):,} characters; at most {MAX_EMBEDDED_CHARS:,}")
+    if documents.fingerprint(value) != match.group(1).lower():
+        raise ctx.error(f"the text it carries for {iri} is not that text (its SHA-256 differs)")
+    title = source.get("label") if isinstance(source.get("label"), str) else ""
+    passage.embedded = (match.group(1).lower(), str(title), value)
 
 
 def _identify(name: str, index: int, obj: dict[str, Any]) -> tuple[str, str]:
@@ -696,7 +757,34 @@ def read(data: bytes, name: str = "the file") -> Parsed:
             )
         _read_target(ctx, obj, passage)
         passages.append(passage)
-    return Parsed(name=name, passages=passages, links=links, assessed=assessed)
+    _check_ids(name, passages, links)
+    texts: dict[str, tuple[str, str]] = {}
+    for passage in passages:
+        if passage.embedded is not None:
+            fingerprint, title, text = passage.embedded
+            texts.setdefault(fingerprint, (title, text))
+            passage.embedded = None
+    return Parsed(name=name, passages=passages, links=links, texts=texts, assessed=assessed)
+
+
+def _check_ids(name: str, passages: list[_Passage], links: list[_LinkItem]) -> None:
+    """Refuse a file in which two items have one id (two passages, two links, a link and a passage).
+
+    JSON-LD would merge such items into one node; importing them as they are would store two things
+    under one id. The message names the ids; nothing is imported.
+    """
+    counts: dict[str, list[str]] = {}
+    for item_id, raw_id in [(p.id, p.raw_id) for p in passages] + [(k.id, k.raw_id) for k in links]:
+        counts.setdefault(item_id, []).append(raw_id or item_id)
+    clashing = [raws[0] for raws in counts.values() if len(raws) > 1]
+    if clashing:
+        shown = ", ".join(repr(i[:80]) for i in clashing[:5]) + (
+            f" and {len(clashing) - 5} more" if len(clashing) > 5 else ""
+        )
+        raise errors.ExchangeError(
+            f"{name}: {len(clashing)} id(s) name more than one item (a passage and a link, or two items): "
+            f"{shown}; nothing was imported"
+        )
 
 
 def read_file(path: str | os.PathLike[str]) -> Parsed:
@@ -729,28 +817,50 @@ def read_file(path: str | os.PathLike[str]) -> Parsed:
 
 
 class _Documents:
-    """Finds each passage's document: the one named on import, a fingerprint match, or the only one."""
+    """Finds each passage's document, by fingerprint first.
 
-    def __init__(self, target: store.Store, named: model.Document | None) -> None:
-        self.named = named
+    A passage whose source is ``urn:sha256:<fingerprint>`` goes to that document: one named on
+    import, one in the annotation file, or one the import file carries; if none of them is that
+    article, the passage is not placed ("document not available"), never put on another article.
+    A passage whose source names no fingerprint (a web page's address) goes to the named document
+    whose title is the passage's title, else the only named document, else (none named) the file's
+    document with that title, else the file's only document.
+    """
+
+    def __init__(
+        self, target: store.Store, named: Sequence[model.Document], carried: dict[str, model.Document]
+    ) -> None:
+        self.named = {d.fingerprint: d for d in named}
         self.stored = {d.fingerprint: d for d in target.documents()}
+        self.carried = carried
         self.only = next(iter(self.stored.values())) if len(self.stored) == 1 else None
-        titles: dict[str, list[model.Document]] = {}
-        for d in self.stored.values():
-            titles.setdefault(d.title, []).append(d)
-        self.by_title = {t: ds[0] for t, ds in titles.items() if len(ds) == 1}
+        self.named_titles = _unique_titles(self.named.values())
+        self.by_title = _unique_titles(self.stored.values())
 
     def find(self, passage: _Passage) -> model.Document | None:
-        if self.named is not None:
-            return self.named
-        for source in passage.sources:
-            match = _SHA256.match(source)
-            if match and match.group(1).lower() in self.stored:
-                return self.stored[match.group(1).lower()]
+        fingerprints = [m.group(1).lower() for m in map(_SHA256.match, passage.sources) if m]
+        if fingerprints:
+            for pool in (self.named, self.stored, self.carried):
+                for fingerprint in fingerprints:
+                    if fingerprint in pool:
+                        return pool[fingerprint]
+            return None
+        if self.named:
+            for title in passage.titles:
+                if title in self.named_titles:
+                    return self.named_titles[title]
+            return next(iter(self.named.values())) if len(self.named) == 1 else None
         for title in passage.titles:
             if title in self.by_title:
                 return self.by_title[title]
         return self.only
+
+
+def _unique_titles(docs: Iterable[model.Document]) -> dict[str, model.Document]:
+    titles: dict[str, list[model.Document]] = {}
+    for d in docs:
+        titles.setdefault(d.title, []).append(d)
+    return {t: ds[0] for t, ds in titles.items() if len(ds) == 1}
 
 
 def _anchor(ctx: _Context, passage: _Passage, document: model.Document) -> tuple[int, int] | str:
@@ -794,7 +904,10 @@ def _tag_names(target: store.Store) -> dict[str, str]:
 def import_parsed(
     target: store.Store,
     parsed: Parsed,
-    document: documents.LoadedDocument | model.Document | None = None,
+    document: documents.LoadedDocument
+    | model.Document
+    | Sequence[documents.LoadedDocument | model.Document]
+    | None = None,
 ) -> ImportReport:
     """Anchor what :func:`read` found and add it to ``target``, in one transaction (:func:`prepare`, then
     :func:`desktop.core.operations.import_plan`, which the window runs as one undoable command).
@@ -807,45 +920,67 @@ def import_parsed(
     plan, report = prepare(target, parsed, document)
     with target.atomic():  # the passages and their grades, flags and ratings: all saved, or none
         operations.import_plan(target, plan)
-        count, skipped = import_assessments(target, parsed, document.fingerprint if document is not None else None)
+        count, skipped = import_assessments(target, parsed, {d.fingerprint for d in plan.documents})
     return dataclasses.replace(report, assessments_imported=count, assessments_skipped=skipped)
 
 
 def prepare(
     target: store.Store,
     parsed: Parsed,
-    document: documents.LoadedDocument | model.Document | None = None,
+    document: documents.LoadedDocument
+    | model.Document
+    | Sequence[documents.LoadedDocument | model.Document]
+    | None = None,
 ) -> tuple[operations.ImportPlan, ImportReport]:
     """Anchor what :func:`read` found in ``target``'s documents; write nothing.
 
     Args:
         target: the annotation file to import into.
         parsed: the checked import file.
-        document: the article the annotations are about (added to the file if new); None to match
-            each annotation's ``urn:sha256:`` source, or use the file's only document.
+        document: the article(s) the annotations are about (each added to the file if new and
+            given a passage); None to find each annotation's document by its ``urn:sha256:``
+            source (in the file, or carried by the import file), its title, or the file's only one.
 
     Returns:
         The plan :func:`desktop.core.operations.import_plan` applies, and what it will import, skip and
-        leave unplaced.
+        leave unplaced (a passage whose source is an article that
+        is not at hand is an orphan with the reason "document not available").
 
     Raises:
-        ExchangeError: an annotation's quote or offsets cannot belong to its document.
+        ExchangeError: an annotation's quote or offsets cannot belong to its document, or an id of
+            the import file is already an item of the other kind in the annotation file; nothing
+            was imported.
     """
-    named: model.Document | None = None
-    new_document = False
-    if document is not None:
-        named = target.document(document.fingerprint, missing_ok=True)
-        if named is None:
-            new_document = True
-            named = model.Document(
-                fingerprint=document.fingerprint,
-                title=document.title,
-                path=document.path,
-                text=document.text,
-                kind=document.kind,
-                page_starts=document.page_starts,
+    given: list[documents.LoadedDocument | model.Document]
+    if document is None:
+        given = []
+    elif isinstance(document, documents.LoadedDocument | model.Document):
+        given = [document]
+    else:
+        given = list(document)
+    named_docs: list[model.Document] = []
+    new_documents: dict[str, model.Document] = {}
+    for d in given:
+        known = target.document(d.fingerprint, missing_ok=True)
+        if known is None:
+            known = model.Document(
+                fingerprint=d.fingerprint,
+                title=d.title,
+                path=d.path,
+                text=d.text,
+                kind=d.kind,
+                page_starts=d.page_starts,
             )
-    finder = _Documents(target, named)
+            new_documents[d.fingerprint] = known
+        named_docs.append(known)
+    named = named_docs[0] if len(named_docs) == 1 else None
+    carried = {
+        fingerprint: model.Document(fingerprint=fingerprint, title=title, path="", text=text, kind="txt")
+        for fingerprint, (title, text) in parsed.texts.items()
+    }
+    new_documents.update({f: d for f, d in carried.items() if target.document(f, missing_ok=True) is None})
+    _check_stored_ids(target, parsed)
+    finder = _Documents(target, named_docs, carried)
     existing = target.existing_ids(p.id for p in parsed.passages)
     tag_names = _tag_names(target)
     new_tags: dict[str, str] = {}
@@ -863,7 +998,7 @@ def prepare(
         doc = finder.find(passage)
         if doc is None:
             source = passage.sources[0] if passage.sources else "none given"
-            orphans.append((shown_id, passage.exact or "", f"its document ({source}) is not in the annotation file"))
+            orphans.append((shown_id, passage.exact or "", f"document not available: {textutil.one_line(source)}"))
             continue
         placed = _anchor(ctx, passage, doc)
         if isinstance(placed, str):
@@ -899,12 +1034,11 @@ def prepare(
         )
         seen.add(passage.id)
     links, links_skipped, new_relations = _links(target, parsed, {a.id: a.document for a in annotations})
+    used = {a.document for a in annotations}
     plan = operations.ImportPlan(
         annotations=tuple(annotations),
         links=tuple(links),
-        documents=(dataclasses.replace(named, added=now),)
-        if new_document and named is not None and annotations
-        else (),
+        documents=tuple(dataclasses.replace(d, added=now) for f, d in new_documents.items() if f in used),
         tags=tuple((tag, "Imported" if tag == DEFAULT_TAG else None) for tag in new_tags.values()),
         relations=tuple(new_relations),
     )
@@ -917,6 +1051,21 @@ def prepare(
         tags_added=list(new_tags.values()),
         document=named.fingerprint if named is not None else None,
     )
+
+
+def _check_stored_ids(target: store.Store, parsed: Parsed) -> None:
+    """Refuse ids that are already items of the other kind in the annotation file (a link id that is a passage's)."""
+    link_ids = {k.id for k in parsed.links}
+    clashing = sorted(target.existing_ids(link_ids))
+    if parsed.passages:
+        stored_links = {k.id for k in target.links()}
+        clashing += sorted(p.raw_id or p.id for p in parsed.passages if p.id in stored_links)
+    if clashing:
+        shown = ", ".join(repr(i[:80]) for i in clashing[:5])
+        raise errors.ExchangeError(
+            f"{parsed.name}: {len(clashing)} id(s) already name an item of the other kind in {target.path} "
+            f"(a link whose id is a passage's, or the reverse): {shown}; nothing was imported"
+        )
 
 
 def _links(
@@ -1185,10 +1334,12 @@ def _read_assessing(ctx: _Context, obj: dict[str, Any], item_id: str, assessed: 
     return True
 
 
-def import_assessments(target: store.Store, parsed: Parsed, named: str | None) -> tuple[int, list[tuple[str, str]]]:
+def import_assessments(
+    target: store.Store, parsed: Parsed, added: Collection[str] = ()
+) -> tuple[int, list[tuple[str, str]]]:
     """Add the imported grades, flags and ratings of passages now in ``target`` (call it inside the import's
-    transaction, after the passages); return how many, and what was skipped. ``named`` is the fingerprint of
-    the article named on import, if any."""
+    transaction, after the passages); return how many, and what was skipped. ``added`` are the fingerprints
+    of the articles the import adds."""
     found = parsed.assessed
     if not (found.credibility or found.hypotheses or found.ratings or found.reliability):
         return 0, []
@@ -1200,7 +1351,7 @@ def import_assessments(target: store.Store, parsed: Parsed, named: str | None) -
     grades = [
         model.DocumentGrade(fp, g, why, author, modified or now)
         for fp, (g, why, author, modified) in found.reliability.items()
-        if target.document(fp, missing_ok=True) is not None or named == fp
+        if target.document(fp, missing_ok=True) is not None or fp in added
     ]
     passages = [
         model.PassageGrade(i, g, why, author, modified or now)
