@@ -39,7 +39,7 @@ def _show(qtbot: Any, mine: list[model.Annotation], theirs: list[model.Annotatio
     data = review.report_data(result)["documents"][0]
     pane = review_pane.ReviewPane()
     qtbot.addWidget(pane)
-    pane.show_review(doc, data, {t.name: t for t in model.DEFAULT_TAGS}, [])
+    pane.show_review(doc, data, model.TagSet(model.DEFAULT_TAGS), [])
     return pane
 
 
