@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import io
 import os
 import tempfile
 import threading
@@ -28,7 +29,7 @@ from types import ModuleType
 from typing import BinaryIO
 
 from desktop.core import errors, store
-from desktop.core.exchange import scope
+from desktop.core.exchange import rows, scope
 
 FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("csvfile", ".csv"),
@@ -162,17 +163,38 @@ def export(
         NotFoundError: the document or an annotation id is not in the file.
     """
     _format(fmt)
-    selection = scope.select(source, tags=tags, authors=authors, document=document, annotation_ids=annotation_ids)
-    data = render_selection(selection, fmt, jsonl=jsonl)
+    passages = rows.streamed(source, tags=tags, authors=authors, document=document, annotation_ids=annotation_ids)
     if isinstance(destination, str | os.PathLike):
         dest = Path(destination)
         if Path(source.path).exists() and dest.resolve() == Path(source.path).resolve():
             raise errors.ExchangeError(f"{dest} is the annotation file itself; choose another name for the export")
-        write_atomic(dest, data)
+        write_atomic(dest, lambda f: write_rows(passages, fmt, f, jsonl=jsonl))
     else:
-        destination.write(data)
+        write_rows(passages, fmt, destination, jsonl=jsonl)
         destination.flush()
-    return len(selection.annotations)
+    return passages.count
+
+
+def write_rows(passages: rows.Rows, fmt: str, out: BinaryIO, *, jsonl: bool = False) -> None:
+    """Write ``passages`` in ``fmt`` to a binary stream, piece by piece (linear time, bounded memory).
+
+    Raises:
+        ExchangeError: the format is unknown or not available.
+    """
+    module = _module(fmt)
+    text = io.TextIOWrapper(out, encoding="utf-8", errors="replace", newline="", write_through=False)
+    try:
+        if fmt == "w3c":
+            module.write(passages, text, jsonl=jsonl)
+        elif fmt == "markdown":
+            module.write_markdown(passages, text)
+        elif fmt == "html":
+            module.write_html(passages, text)
+        else:
+            module.write(passages, text)
+        text.flush()
+    finally:
+        text.detach()
 
 
 def _creation_mode() -> int:

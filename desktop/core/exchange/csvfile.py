@@ -21,8 +21,10 @@ import csv
 import io
 import re
 from collections import defaultdict
+from typing import TextIO
 
 from desktop.core import model
+from desktop.core.exchange import rows as rows_lib
 from desktop.core.exchange import scope
 
 COLUMNS: tuple[str, ...] = (
@@ -107,12 +109,18 @@ def render(selection: scope.Selection) -> bytes:
         in ``\\r\\n``, fields quoted when they hold a comma, a quote or a line break.
     """
     out = io.StringIO()
+    write(rows_lib.held(selection), out)
+    return out.getvalue().encode("utf-8", "replace")
+
+
+def write(rows: rows_lib.Rows, out: TextIO) -> None:
+    """Write the CSV file of ``rows`` (see :func:`render`) to a text stream, one row at a time."""
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
+    selection = rows.selection
     outgoing, incoming = _link_cells(selection)
-    writer.writerows(row(selection, a, outgoing.get(a.id, ""), incoming.get(a.id, "")) for a in selection.annotations)
-    return out.getvalue().encode("utf-8", "replace")
+    writer.writerows(row(selection, a, outgoing.get(a.id, ""), incoming.get(a.id, "")) for a in rows.all())
 
 
 def read(data: bytes) -> list[dict[str, str]]:

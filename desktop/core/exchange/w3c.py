@@ -28,6 +28,9 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
+import io
+import itertools
 import json
 import os
 import re
@@ -36,9 +39,10 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from desktop.core import anchoring, documents, errors, model, store
+from desktop.core.exchange import rows as rows_lib
 from desktop.core.exchange import scope
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -184,20 +188,61 @@ def render(selection: scope.Selection, *, jsonl: bool = False) -> bytes:
         selection: what to export.
         jsonl: one annotation per line (JSON lines) instead of one ``AnnotationCollection``.
     """
+    out = io.StringIO()
+    write(rows_lib.held(selection), out, jsonl=jsonl)
+    return out.getvalue().encode("utf-8", "replace")
+
+
+def _streamed_objects(rows: rows_lib.Rows) -> Iterator[dict[str, Any]]:
+    selection = rows.selection
+    for annotation in rows.all():
+        yield annotation_object(annotation, selection.document(annotation.document))
+    for link in selection.links:
+        yield link_object(link)
+
+
+def write(rows: rows_lib.Rows, out: TextIO, *, jsonl: bool = False) -> None:
+    """Write the W3C export of ``rows`` (see :func:`render`) to a text stream, one annotation at a time.
+
+    The collection's ids (see :func:`collection`) hash every item's id; a first pass over the ids
+    computes them, so the items are never all in memory.
+    """
     compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     if jsonl:
-        text = "".join(compact(obj) + "\n" for obj in objects(selection))
-        return text.encode("utf-8", "replace")
+        for obj in _streamed_objects(rows):
+            out.write(compact(obj) + "\n")
+        return
+    # uuid.uuid5(NAMESPACE, name) is the SHA-1 of the namespace and the name: hashed as it streams.
+    keys = [hashlib.sha1(NAMESPACE.bytes + b"collection\n"), hashlib.sha1(NAMESPACE.bytes + b"page\n")]
+    total = 0
+    ids = itertools.chain((a.id for a in rows.all()), (k.id for k in rows.selection.links))
+    for item_id in ids:
+        piece = (b"\n" if total else b"") + f"urn:uuid:{item_id}".encode()
+        for key in keys:
+            key.update(piece)
+        total += 1
+    collection_id, page_id = (uuid.UUID(bytes=key.digest()[:16], version=5) for key in keys)
+    label = "Warrant annotations"
+    if len(rows.selection.documents) == 1:
+        label += f": {rows.selection.documents[0].title}"
+    whole = {
+        "@context": CONTEXT,
+        "id": f"urn:uuid:{collection_id}",
+        "type": "AnnotationCollection",
+        "label": label,
+        "total": total,
+    }
+    page = {"id": f"urn:uuid:{page_id}", "type": "AnnotationPage", "startIndex": 0}
     # The collection with one annotation per line: readable, and written by the C encoder (json's
     # pretty-printer is pure Python and three times slower).
-    whole = collection(selection)
-    page = whole.pop("first")
-    items = page.pop("items")
-    head = json.dumps(whole, ensure_ascii=False)[:-1]
-    page_head = json.dumps(page, ensure_ascii=False)[:-1]
-    body = ",\n".join(map(compact, items))
-    text = f'{head},\n "first": {page_head}, "items": [\n{body}\n]}}}}\n'
-    return text.encode("utf-8", "replace")
+    out.write(
+        f'{json.dumps(whole, ensure_ascii=False)[:-1]},\n "first": {json.dumps(page, ensure_ascii=False)[:-1]}, "items": [\n'
+    )
+    separator = ""
+    for obj in _streamed_objects(rows):
+        out.write(separator + compact(obj))
+        separator = ",\n"
+    out.write("\n]}}\n")
 
 
 # -- import: reading the file --------------------------------------------------------------------
