@@ -953,15 +953,11 @@ class Store:
         except _DamagedRow as exc:
             raise errors.StoreError(f"{self.path} is damaged: {exc}") from None
 
-    def iter_annotations(
-        self,
-        document: str | None = None,
-        *,
-        tags: Iterable[str] | None = None,
-        authors: Iterable[str] | None = None,
-        chunk: int = 2000,
-    ) -> Iterator[model.Annotation]:
-        """Yield what :meth:`annotations` returns, in the same order, reading ``chunk`` rows at a time."""
+    @staticmethod
+    def _annotation_filter(
+        document: str | None, tags: Iterable[str] | None, authors: Iterable[str] | None
+    ) -> tuple[str, list[Any]]:
+        """The ``WHERE`` clause (or "") and parameters choosing annotations by document, tags and authors."""
         where, params = [], []
         if document is not None:
             where.append("document = ?")
@@ -971,8 +967,32 @@ class Store:
                 vals = list(values)
                 where.append(f"{column} IN ({', '.join('?' for _ in vals)})" if vals else "0")
                 params.extend(vals)
-        sql = _ANNOTATION_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        yield from self._stream(sql + ' ORDER BY document, start, "end", created, id', params, _annotation, chunk)
+        return (" WHERE " + " AND ".join(where) if where else ""), params
+
+    def iter_annotations(
+        self,
+        document: str | None = None,
+        *,
+        tags: Iterable[str] | None = None,
+        authors: Iterable[str] | None = None,
+        chunk: int = 2000,
+    ) -> Iterator[model.Annotation]:
+        """Yield what :meth:`annotations` returns, in the same order, reading ``chunk`` rows at a time."""
+        where, params = self._annotation_filter(document, tags, authors)
+        sql = _ANNOTATION_SELECT + where + ' ORDER BY document, start, "end", created, id'
+        yield from self._stream(sql, params, _annotation, chunk)
+
+    def iter_annotation_keys(
+        self, document: str | None = None, *, tags: Iterable[str] | None = None, authors: Iterable[str] | None = None
+    ) -> Iterator[tuple[str, str, str]]:
+        """Yield ``(id, document, tag)`` of the annotations :meth:`iter_annotations` yields, in no set order."""
+        where, params = self._annotation_filter(document, tags, authors)
+        yield from self._stream(
+            "SELECT id, document, tag FROM annotations" + where,
+            params,
+            lambda row: (str(row[0]), str(row[1]), str(row[2])),
+            5000,
+        )
 
     def iter_links(self, *, chunk: int = 2000) -> Iterator[model.Link]:
         """Yield every link, oldest first (as :meth:`links`), reading ``chunk`` rows at a time."""

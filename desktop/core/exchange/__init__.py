@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import io
 import os
 import tempfile
 import threading
@@ -182,19 +181,16 @@ def write_rows(passages: rows.Rows, fmt: str, out: BinaryIO, *, jsonl: bool = Fa
         ExchangeError: the format is unknown or not available.
     """
     module = _module(fmt)
-    text = io.TextIOWrapper(out, encoding="utf-8", errors="replace", newline="", write_through=False)
-    try:
-        if fmt == "w3c":
-            module.write(passages, text, jsonl=jsonl)
-        elif fmt == "markdown":
-            module.write_markdown(passages, text)
-        elif fmt == "html":
-            module.write_html(passages, text)
-        else:
-            module.write(passages, text)
-        text.flush()
-    finally:
-        text.detach()
+    text = rows.Encoder(out)
+    if fmt == "w3c":
+        module.write(passages, text, jsonl=jsonl)
+    elif fmt == "markdown":
+        module.write_markdown(passages, text)
+    elif fmt == "html":
+        module.write_html(passages, text)
+    else:
+        module.write(passages, text)
+    text.flush()
 
 
 def _creation_mode() -> int:

@@ -28,7 +28,6 @@ import functools
 import io
 import re
 from collections.abc import Iterable, Iterator
-from typing import TextIO
 
 from desktop.core import argument, model, store, textutil
 from desktop.core.exchange import rows as rows_lib
@@ -129,7 +128,7 @@ class _Writer:
             yield "\n".join(["// Links whose relation Argdown has no symbol for:", *comments])
 
 
-def write(rows: rows_lib.Rows, out: TextIO, *, document: str | None = None) -> None:
+def write(rows: rows_lib.Rows, out: rows_lib.Sink, *, document: str | None = None) -> None:
     """Write the Argdown export of ``rows`` to ``out``, one document's outline in memory at a time.
 
     Args:

@@ -21,7 +21,6 @@ import csv
 import io
 import re
 from collections import defaultdict
-from typing import TextIO
 
 from desktop.core import model
 from desktop.core.exchange import rows as rows_lib
@@ -113,7 +112,7 @@ def render(selection: scope.Selection) -> bytes:
     return out.getvalue().encode("utf-8", "replace")
 
 
-def write(rows: rows_lib.Rows, out: TextIO) -> None:
+def write(rows: rows_lib.Rows, out: rows_lib.Sink) -> None:
     """Write the CSV file of ``rows`` (see :func:`render`) to a text stream, one row at a time."""
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)

@@ -26,7 +26,6 @@ import html as html_lib
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import TextIO
 
 from desktop.core import argument, model, textutil
 from desktop.core.exchange import rows as rows_lib
@@ -100,7 +99,7 @@ def _note_paragraphs(note: str) -> list[list[str]]:
     """A note as paragraphs of lines, each line on one line (white space runs, controls and bidi overrides gone)."""
     out = []
     for paragraph in _paragraphs(note):
-        lines = [line for line in (textutil.one_line(x) for x in paragraph.split("\n")) if line]
+        lines = [line for line in (_one_line(x) for x in paragraph.split("\n")) if line]
         if lines:
             out.append(lines)
     return out
@@ -200,7 +199,7 @@ class _Markdown(_Writer):
             text += "\n\n**Note:** " + note
         return text
 
-    def write(self, out: TextIO) -> None:
+    def write(self, out: rows_lib.Sink) -> None:
         esc = self.esc
         out.write(f"# {esc(self.title or 'Tagged passages')}\n\n")
         out.write(self.facts(esc))
@@ -227,7 +226,7 @@ class _Markdown(_Writer):
                 self.outline(out, outline, 4 if several else 3)
         out.write("\n")
 
-    def outline(self, out: TextIO, outline: argument.Outline, level: int) -> None:
+    def outline(self, out: rows_lib.Sink, outline: argument.Outline, level: int) -> None:
         """The same Markdown as :func:`desktop.core.argument.outline_markdown`, written line by line."""
         hashes = "#" * min(max(level, 1), 6)
         esc = self.esc
@@ -266,9 +265,20 @@ class _Markdown(_Writer):
 # -- HTML ----------------------------------------------------------------------------------------
 
 
+def _one_line(text: str) -> str:
+    """:func:`desktop.core.textutil.one_line`, without its two regular expressions for text already on one line.
+
+    ``str.isprintable`` is false for every control, format (bidi) and separator character but the
+    space, so such text only needs its doubled, leading and trailing spaces looked at.
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return textutil.one_line(text)
+
+
 def _h(text: str) -> str:
     """User text as HTML text on one line (what the escaped Markdown renders to)."""
-    return html_lib.escape(textutil.one_line(text), quote=False)
+    return html_lib.escape(_one_line(text), quote=False)
 
 
 def _html_note(note: str) -> str:
@@ -304,7 +314,7 @@ class _Html(_Writer):
             rules.append(f"section.tag-{i} {{ --tag: {colour}; }}")
         return "\n".join(rules)
 
-    def write(self, out: TextIO) -> None:
+    def write(self, out: rows_lib.Sink) -> None:
         h = self.h
         page_title = self.title or "Tagged passages"
         if len(self.selection.documents) == 1:
@@ -341,7 +351,7 @@ class _Html(_Writer):
         out.write("</body>\n</html>\n")
 
     @staticmethod
-    def section(out: TextIO, css_class: str, pieces: Iterable[str]) -> None:
+    def section(out: rows_lib.Sink, css_class: str, pieces: Iterable[str]) -> None:
         """Write ``<section class=...>`` and its pieces, each a whole element, sanitised :data:`BATCH` at a time.
 
         A :class:`_Raw` piece is markup of ours (a list's tags around whole items), written as it is.
@@ -459,7 +469,7 @@ def sanitise(fragment: str) -> str:
 
 def write_markdown(
     rows: rows_lib.Rows,
-    out: TextIO,
+    out: rows_lib.Sink,
     *,
     title: str | None = None,
     generated: str | None = None,
@@ -471,7 +481,7 @@ def write_markdown(
 
 def write_html(
     rows: rows_lib.Rows,
-    out: TextIO,
+    out: rows_lib.Sink,
     *,
     title: str | None = None,
     generated: str | None = None,

@@ -12,9 +12,46 @@ from __future__ import annotations
 import collections
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import BinaryIO, Protocol
 
 from desktop.core import errors, model, store
 from desktop.core.exchange import scope
+
+
+class Sink(Protocol):
+    """Where a format writes its text: a text stream, a :class:`io.StringIO`, or a :class:`Encoder`."""
+
+    def write(self, text: str, /) -> object:
+        """Write ``text``."""
+
+
+class Encoder:
+    """Collect text and write it to a binary stream as UTF-8 in chunks of about ``chunk`` characters.
+
+    Cheaper per call than :class:`io.TextIOWrapper` for the many small writes of an export; characters
+    that cannot be encoded (lone surrogates) become ``?``, as the exports always did.
+    """
+
+    def __init__(self, out: BinaryIO, chunk: int = 1 << 20) -> None:
+        self.out = out
+        self.chunk = chunk
+        self.pieces: list[str] = []
+        self.size = 0
+
+    def write(self, text: str, /) -> int:
+        """Add ``text``; write what was collected once it passes the chunk size."""
+        self.pieces.append(text)
+        self.size += len(text)
+        if self.size >= self.chunk:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        """Write everything collected so far."""
+        if self.pieces:
+            self.out.write("".join(self.pieces).encode("utf-8", "replace"))
+            self.pieces.clear()
+            self.size = 0
 
 
 @dataclass(frozen=True)
@@ -113,13 +150,13 @@ def streamed(
     ids: set[str] = set()
     used: set[str] = set() if document is None else {document}
     groups: collections.Counter[tuple[str, str]] = collections.Counter()
-    for a in source.iter_annotations(document, tags=tag_list, authors=author_list):
-        if wanted is not None and a.id not in wanted:
+    for annotation_id, fingerprint, tag in source.iter_annotation_keys(document, tags=tag_list, authors=author_list):
+        if wanted is not None and annotation_id not in wanted:
             continue
-        groups[a.document, a.tag] += 1
-        used.add(a.document)
+        groups[fingerprint, tag] += 1
+        used.add(fingerprint)
         if filtered:
-            ids.add(a.id)
+            ids.add(annotation_id)
     if wanted is not None:
         missing = wanted - ids
         if missing and len(source.existing_ids(missing)) < len(missing):

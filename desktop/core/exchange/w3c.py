@@ -39,7 +39,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from desktop.core import anchoring, documents, errors, model, store
 from desktop.core.exchange import rows as rows_lib
@@ -201,7 +201,7 @@ def _streamed_objects(rows: rows_lib.Rows) -> Iterator[dict[str, Any]]:
         yield link_object(link)
 
 
-def write(rows: rows_lib.Rows, out: TextIO, *, jsonl: bool = False) -> None:
+def write(rows: rows_lib.Rows, out: rows_lib.Sink, *, jsonl: bool = False) -> None:
     """Write the W3C export of ``rows`` (see :func:`render`) to a text stream, one annotation at a time.
 
     The collection's ids (see :func:`collection`) hash every item's id; a first pass over the ids
