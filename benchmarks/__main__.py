@@ -356,7 +356,7 @@ def plan(quick: bool) -> list[tuple[str, Callable[..., list[Row]], tuple[Any, ..
             ("tag-10k", run_tag, ("1mb", 10_000, 40)),
             ("filter-10k", run_filter, ("1mb", 10_000, 3)),
             ("export-10k", run_export, ("1mb", 10_000, 1)),
-            ("scaling", run_scaling, ("1mb", (1_000, 3_000, 10_000), 1)),
+            ("scaling", run_scaling, ("1mb", (1_000, 4_000), 1)),
             ("import-10k", run_import, ("1mb", 10_000, 2)),
             ("compare-10k", run_compare, ("1mb", 10_000, 2)),
             ("reanchor-10k", run_reanchor, ("1mb", 10_000, 2)),
