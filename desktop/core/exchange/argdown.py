@@ -27,6 +27,7 @@ import collections
 import functools
 import io
 import re
+import sys
 from collections.abc import Iterable, Iterator
 
 from desktop.core import argument, model, store, textutil
@@ -142,7 +143,12 @@ def write(rows: rows_lib.Rows, out: rows_lib.Sink, *, document: str | None = Non
     for doc in selection.documents:
         if document is not None and doc.fingerprint != document:
             continue
-        annotations = list(rows.of(doc.fingerprint))
+        # Only what the statements show (id, tag, quote, offsets for the order), to keep a large outline small.
+        fingerprint = sys.intern(doc.fingerprint)
+        annotations = [
+            model.Annotation(a.id, fingerprint, sys.intern(a.tag), a.start, a.end, a.quote)
+            for a in rows.of(doc.fingerprint)
+        ]
         ids = {a.id for a in annotations}
         links = [k for k in selection.links if k.source in ids and k.target in ids]
         for block in writer.blocks(doc, argument.build_outline(annotations, links, selection.tags)):

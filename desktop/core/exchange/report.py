@@ -25,6 +25,7 @@ import functools
 import html as html_lib
 import io
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 
 from desktop.core import argument, model, textutil
@@ -158,13 +159,25 @@ class _Writer:
         for doc in self.selection.documents:
             if not self.count_of(doc):
                 continue
-            annotations = list(self.rows.of(doc.fingerprint))
+            # The outline needs only what it shows: prefix, suffix, note, author and times are left out, and
+            # the document and tag strings shared, so a 200,000-passage outline holds half the memory.
+            fingerprint = sys.intern(doc.fingerprint)
+            annotations = [
+                model.Annotation(a.id, fingerprint, sys.intern(a.tag), a.start, a.end, a.quote)
+                for a in self.rows.of(doc.fingerprint)
+            ]
             ids = {a.id for a in annotations}
             links = [k for k in self.selection.links if k.source in ids]
+            del ids
             yield doc, argument.build_outline(annotations, links, self.selection.tags)
 
     def several(self) -> bool:
         return len([d for d in self.selection.documents if self.count_of(d)]) > 1
+
+
+def _listed_again(outline: argument.Outline) -> set[str]:
+    """The annotations the outline's weak points list (their text is written once and kept for them)."""
+    return {a.id for _name, _label, found in outline.weak.items() for a in found}
 
 
 # -- Markdown ------------------------------------------------------------------------------------
@@ -231,12 +244,15 @@ class _Markdown(_Writer):
         hashes = "#" * min(max(level, 1), 6)
         esc = self.esc
         items: dict[str, str] = {}
+        again = _listed_again(outline)
 
         def item(a: model.Annotation) -> str:
             text = items.get(a.id)
             if text is None:
                 label = esc(self.tag_labels.get(a.tag, a.tag))
-                text = items[a.id] = f"**{label}**: \u201c{textutil.escape_markdown(a.quote)}\u201d"
+                text = f"**{label}**: \u201c{textutil.escape_markdown(a.quote)}\u201d"
+                if a.id in again:
+                    items[a.id] = text
             return text
 
         out.write(f"{hashes} Outline\n")
@@ -389,13 +405,14 @@ class _Html(_Writer):
         hl = f"h{min(max(level, 1), 6)}"
         h = self.h
         items: dict[str, str] = {}
+        again = _listed_again(outline)
 
         def item(a: model.Annotation) -> str:
             text = items.get(a.id)
             if text is None:
-                text = items[a.id] = (
-                    f"<strong>{h(self.tag_labels.get(a.tag, a.tag))}</strong>: \u201c{_h(a.quote)}\u201d"
-                )
+                text = f"<strong>{h(self.tag_labels.get(a.tag, a.tag))}</strong>: \u201c{_h(a.quote)}\u201d"
+                if a.id in again:
+                    items[a.id] = text
             return text
 
         yield f"<{hl}>Outline</{hl}>"
@@ -428,17 +445,23 @@ class _Html(_Writer):
             parts.append("</li>" + "\n</ul>\n</li>" * previous)
             yield "".join(parts)
             yield _Raw("</ul>\n")
+        # The lists below may hold every passage: each item is its own piece (sanitised in batches), the
+        # list's tags around them are ours.
         if outline.unlinked:
             yield f"<{hl}>Not linked ({len(outline.unlinked)})</{hl}>"
-            yield "<ul>\n" + "\n".join(f"<li>{item(a)}</li>" for a in outline.unlinked) + "\n</ul>"
+            yield _Raw("<ul>\n")
+            yield from (f"<li>{item(a)}</li>" for a in outline.unlinked)
+            yield _Raw("</ul>\n")
         yield f"<{hl}>Weak points ({outline.weak.total})</{hl}>"
-        lines = []
+        yield _Raw("<ul>\n")
         for _name, label, found in outline.weak.items():
-            line = f"<li>{label}: {len(found)}"
-            if found:
-                line += "<ul>\n" + "\n".join(f"<li>{item(a)}</li>" for a in found) + "\n</ul>\n"
-            lines.append(line + "</li>")
-        yield "<ul>\n" + "\n".join(lines) + "\n</ul>"
+            if not found:
+                yield f"<li>{label}: 0</li>"
+                continue
+            yield _Raw(f"<li>{html_lib.escape(label)}: {len(found)}<ul>\n")
+            yield from (f"<li>{item(a)}</li>" for a in found)
+            yield _Raw("</ul>\n</li>\n")
+        yield _Raw("</ul>\n")
 
 
 class _Raw(str):
