@@ -20,7 +20,7 @@ SEED = REPO / "seeds" / "russian-iranian-alliance.txt"
 
 KB = 1024
 MB = 1024 * 1024
-ARTICLE_SIZES: dict[str, int] = {"10kb": 10 * KB, "1mb": MB, "10mb": 10 * MB}
+ARTICLE_SIZES: dict[str, int] = {"10kb": 10 * KB, "1mb": MB, "10mb": 10 * MB, "50mb": 50 * MB}
 TAG_WEIGHTS: tuple[tuple[str, int], ...] = (("claim", 35), ("evidence", 45), ("recommendation", 20))
 NOTE_SHARE = 0.2
 AUTHOR = "bench"

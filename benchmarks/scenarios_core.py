@@ -6,9 +6,7 @@ reason otherwise, so the benchmark runs at every stage of the project.
 
 from __future__ import annotations
 
-import csv
 import importlib
-import io
 import json
 import os
 import random
@@ -30,48 +28,81 @@ def _module(name: str) -> Any:
         raise
 
 
-def _write_synced(path: Path, payload: bytes) -> None:
-    with open(path, "wb") as f:
-        f.write(payload)
-        f.flush()
-        os.fsync(f.fileno())
+def _peak_during(function: Any) -> tuple[float, float]:
+    """Run ``function``; return (seconds, peak memory in MiB above what this process held before it)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    function()
+    elapsed = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1] / (1024 * 1024)
+    tracemalloc.stop()
+    return elapsed, peak
 
 
-def _floor_csv(rows: list[model.Annotation], path: Path) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(list(model.Annotation.__dataclass_fields__))
-    writer.writerows([tuple(vars(a).values()) for a in rows])
-    _write_synced(path, buffer.getvalue().encode("utf-8"))
-
-
-def _floor_json(rows: list[model.Annotation], path: Path) -> None:
-    _write_synced(path, json.dumps([vars(a) for a in rows], ensure_ascii=False).encode("utf-8"))
+def _same_bytes(a: Path, b: Path) -> bool:
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
 
 
 def scenario_export(folder: Path, article: str, count: int, repeat: int) -> dict[str, Any]:
-    """Each export format of ``count`` annotations to a file, against csv/json of the same rows."""
+    """Each export format of ``count`` annotations to a file, against a floor that writes the same bytes.
+
+    The floors (:mod:`benchmarks.floors`) read the file with plain sqlite3 and write the same file with
+    csv, json or html.escape; Warrant and the floor alternate, sample by sample, in this one process.
+    The export time is frozen (``model.now_utc``) so that both write the same "exported" line.
+    """
     exchange = _module("desktop.core.exchange")
     if exchange is None or not hasattr(exchange, "export"):
         return {"skipped": "desktop.core.exchange has no export() in this version"}
+    from benchmarks import floors
+    from desktop.core.exchange import report
+
     fix = data.fixture(folder, article, count)
     scratch = folder / "work" / f"export-{os.getpid()}"
     work = data.working_copy(fix, scratch)
     source = store.Store.open(work, create=False)
-    _, rows, _ = data.load_rows(fix)
+    stamp = "2024-01-01T00:00:00.000Z"
+    model.now_utc = lambda: stamp  # the reports' "exported" line, the same in both files
+    floor_writers = {
+        "csv": lambda o: floors.csv_floor(work, o),
+        "w3c": lambda o: floors.w3c_floor(work, o),
+        "markdown": lambda o: floors.markdown_floor(work, o, stamp),
+        "html": lambda o: floors.html_floor(work, o, stamp, report._CSS, report.CSP),
+    }
     results: dict[str, Any] = {}
-    wanted = os.environ.get("WARRANT_BENCH_FORMATS")  # --quick: csv,w3c only
+    wanted = os.environ.get("WARRANT_BENCH_FORMATS")
     for fmt in [f for f in exchange.FORMATS if not wanted or f in wanted.split(",")]:
         out = scratch / f"export{exchange.extension(fmt)}"
+        floor_out = scratch / f"floor{exchange.extension(fmt)}"
+        floor = floor_writers.get(fmt)
+        ours: list[float] = []
+        theirs: list[float] = []
+        peak = 0.0
         try:
-            samples = measure.timed(lambda f=fmt, o=out: exchange.export(source, f, o), repeat=repeat)
+            for i in range(repeat + 1):
+                if i == 0:  # the warm-up run, measured for memory (tracemalloc slows it down)
+                    _, peak = _peak_during(lambda f=fmt, o=out: exchange.export(source, f, o))
+                else:
+                    t0 = time.perf_counter()
+                    exchange.export(source, fmt, out)
+                    ours.append(time.perf_counter() - t0)
+                if floor is not None:
+                    t0 = time.perf_counter()
+                    floor(floor_out)
+                    if i:
+                        theirs.append(time.perf_counter() - t0)
         except Exception as exc:
             results[fmt] = {"skipped": f"{type(exc).__name__}: {exc}"}
             continue
-        writer = _floor_json if fmt == "w3c" else _floor_csv
-        floor_out = scratch / f"floor{exchange.extension(fmt)}"
-        floor = measure.timed(lambda w=writer, o=floor_out: w(rows, o), repeat=repeat)
-        results[fmt] = {"warrant": samples, "floor": floor, "bytes": out.stat().st_size}
+        same = _same_bytes(out, floor_out) if floor is not None else None
+        results[fmt] = {"warrant": ours, "floor": theirs, "bytes": out.stat().st_size, "same": same, "peak_mb": peak}
     source.close()
     return {"formats": results, "peak_rss_mb": measure.peak_rss_mb()}
 

@@ -153,7 +153,17 @@ def _passage(text: str, rng: random.Random) -> tuple[int, int]:
 
 
 def _floor_inserts(folder: Path, fix: data.Fixture, rows: int, repeat: int) -> list[float]:
-    """One INSERT + commit per sample into a table of ``rows`` rows, WAL and synchronous=FULL."""
+    """The least a tag can do: INSERT + commit (WAL, synchronous=FULL), one highlight painted, one row shown.
+
+    The article is shown in a QPlainTextEdit and the ``rows`` annotations' quotes in a QListView over a
+    QStringListModel; per sample: one INSERT and its commit, the passage's background set with one
+    ``mergeCharFormat``, one row inserted in the model at its place, then the event loop runs until
+    both views have painted.
+    """
+    from PySide6.QtCore import QStringListModel
+    from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+    from PySide6.QtWidgets import QListView, QSplitter
+
     _, annotations, _ = data.load_rows(fix)
     path = folder / f"floor-{os.getpid()}.sqlite"
     for suffix in ("", "-wal", "-shm"):
@@ -170,16 +180,46 @@ def _floor_inserts(folder: Path, fix: data.Fixture, rows: int, repeat: int) -> l
         [tuple(getattr(a, c) for c in columns) for a in annotations[:rows]],
     )
     conn.commit()
+    splitter = QSplitter()
+    text_view = QPlainTextEdit()
+    text_view.setPlainText(fix.article.read_text(encoding="utf-8"))
+    listing = QListView()
+    listing.setUniformItemSizes(True)
+    model = QStringListModel([a.quote for a in annotations[:rows]], listing)
+    listing.setModel(model)
+    splitter.addWidget(text_view)
+    splitter.addWidget(listing)
+    splitter.resize(1280, 820)
+    splitter.show()
+    settle()
+    text_painted = PaintCounter(text_view.viewport())
+    list_painted = PaintCounter(listing.viewport())
+    highlight = QTextCharFormat()
+    highlight.setBackground(QColor("#e6a23c"))
+    text = text_view.toPlainText()
+    rng = random.Random(11)
     template = annotations[0]
     samples = []
     for i in range(repeat + 5):
-        values = tuple(getattr(template, c) for c in columns)
-        values = (f"floor-{i}", *values[1:])
+        start, end = _passage(text, rng)
+        values = (f"floor-{i}", *(getattr(template, c) for c in columns[1:]))
+        cursor = text_view.textCursor()
+        cursor.setPosition(start)
+        text_view.setTextCursor(cursor)  # the passage on screen, as the selection is in Warrant's run
+        settle()
+        painted = (text_painted.count, list_painted.count)
         t0 = time.perf_counter()
         conn.execute(f"INSERT INTO annotations VALUES ({placeholders})", values)
         conn.commit()
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.mergeCharFormat(highlight)
+        row = min(i, model.rowCount())
+        model.insertRows(row, 1)
+        model.setData(model.index(row), text[start:end])
+        t1 = pump_until(lambda p=painted: text_painted.count > p[0] and list_painted.count > p[1])
         if i >= 5:
-            samples.append(time.perf_counter() - t0)
+            samples.append(t1 - t0)
+    splitter.close()
     conn.close()
     return samples
 
@@ -258,10 +298,11 @@ def scenario_filter(folder: Path, article: str, count: int, repeat: int) -> dict
 
     floor_tag = measure.timed(lambda: [a for a in rows if a.tag in {"claim"}], repeat=repeat)
     floor_search: list[float] = []
+    folded = [(a.quote.casefold(), a.note.casefold()) for a in rows]  # folded once, as Warrant caches them
     for i in range(repeat + 1):
         needle = words[i % len(words)]
         t0 = time.perf_counter()
-        [a for a in rows if needle in a.quote.casefold() or needle in a.note.casefold()]
+        [i for i, (q, n) in enumerate(folded) if needle in q or needle in n]
         if i:
             floor_search.append(time.perf_counter() - t0)
     return {

@@ -71,16 +71,34 @@ class FirstPaint(QObject):
         QTimer.singleShot(0, self._tick)
 
 
-def _floor(path: str, plain: bool) -> int:
-    from PySide6.QtWidgets import QMainWindow, QPlainTextEdit, QTextBrowser
+def _floor(path: str, plain: bool, annotations: str | None = None) -> int:
+    from PySide6.QtCore import QStringListModel
+    from PySide6.QtWidgets import QListView, QMainWindow, QPlainTextEdit, QSplitter, QTextBrowser
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     window = QMainWindow()
-    view: QPlainTextEdit | QTextBrowser = QPlainTextEdit(window) if plain else QTextBrowser(window)
+    view: QPlainTextEdit | QTextBrowser = QPlainTextEdit() if plain else QTextBrowser()
     with open(path, encoding="utf-8") as f:
         view.setPlainText(f.read())
-    window.setCentralWidget(view)
+    if annotations is None:
+        window.setCentralWidget(view)
+    else:
+        # The same annotations, read with plain sqlite3 in document order and listed by their quotes.
+        import sqlite3
+        from pathlib import Path
+
+        conn = sqlite3.connect(f"{Path(annotations).resolve().as_uri()}?mode=ro", uri=True)
+        quotes = [q for (q,) in conn.execute('SELECT quote FROM annotations ORDER BY document, start, "end"')]
+        conn.close()
+        listing = QListView()
+        listing.setUniformItemSizes(True)
+        model = QStringListModel(quotes, listing)
+        listing.setModel(model)
+        splitter = QSplitter()
+        splitter.addWidget(view)
+        splitter.addWidget(listing)
+        window.setCentralWidget(splitter)
     window.resize(1280, 820)
     window.show()
     return app.exec()
@@ -96,7 +114,8 @@ def main(argv: list[str]) -> int:
         _hook = FirstPaint(app, classes, mode)
     if which == "floor":
         plain = "--plain" in args
-        return _floor([a for a in args if a != "--plain"][0], plain)
+        annotations = args[args.index("--annotations") + 1] if "--annotations" in args else None
+        return _floor([a for a in args if a != "--plain"][0], plain, annotations)
     from desktop import cli
 
     return cli.main(args)

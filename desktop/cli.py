@@ -136,26 +136,25 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise errors.ExchangeError(f"{args.format} writes more than one file; give -o NAME.ann")
     if destination is not None:  # never a FIFO or device, never the annotation file or its -wal/-shm
         safeio.check_output(destination, protected=[args.annotations])
-    source = untrusted.open_readonly_snapshot(args.annotations)  # a private copy: the file is never written
+    source = untrusted.open_readonly_snapshot(args.annotations)  # read in place; the file is never written
     try:
         fingerprint = source.find_document(args.document).fingerprint if args.document else None
-        selection = exchange.select(source, tags=args.tag, authors=args.author, document=fingerprint)
-        # The one export path the window's dialog takes too (exchange.write), to the file or to stdout.
-        exchange.write(
-            selection,
-            args.format,
-            sys.stdout.buffer if destination is None else destination,
-            jsonl=args.jsonl,
-            annotation_file=args.annotations,
-            with_text=args.with_text,
-        )
+        out = sys.stdout.buffer if destination is None else destination
+        if args.with_text:  # the articles' texts travel with the passages: gathered whole
+            selection = exchange.select(source, tags=args.tag, authors=args.author, document=fingerprint)
+            count = exchange.write(
+                selection, args.format, out, jsonl=args.jsonl, annotation_file=args.annotations, with_text=True
+            )
+        else:  # streamed from the file, a chunk of rows at a time, where the format allows
+            count = exchange.export(
+                source, args.format, out, tags=args.tag, authors=args.author, document=fingerprint, jsonl=args.jsonl
+            )
     finally:
         source.close()
     if destination is None:
         return 0
     if exchange.get(args.format).write_files is not None:
         destination = f"{destination} and {Path(destination).with_suffix('.txt')}"
-    count = len(selection.annotations)
     print(f"wrote {count} passage{'s' if count != 1 else ''} to {destination}")
     return 0
 

@@ -1510,3 +1510,65 @@ class Store:
     def integrity(self) -> str:
         """Return ``PRAGMA integrity_check``'s verdict (``ok`` when the file is sound)."""
         return str(self._read("PRAGMA integrity_check")[0][0])
+
+    # -- streamed reads (exports: linear time, bounded memory) -------------------------------------
+
+    def _stream(
+        self, sql: str, params: Sequence[Any], factory: Callable[[Sequence[Any]], _T], chunk: int
+    ) -> Iterator[_T]:
+        """Yield rows as dataclasses, ``chunk`` rows at a time from one cursor, never all at once."""
+        try:
+            cursor = self.db.conn.execute(sql, params)
+            while rows := cursor.fetchmany(chunk):
+                yield from (factory(row) for row in rows)
+        except sqlite3.Error as exc:
+            raise _translate(exc, self.path, reading=True) from None
+        except UnicodeDecodeError as exc:
+            raise errors.StoreError(f"{self.path} is damaged: it holds text that is not UTF-8 ({exc.reason})") from None
+        except _DamagedRow as exc:
+            raise errors.StoreError(f"{self.path} is damaged: {exc}") from None
+
+    @staticmethod
+    def _annotation_filter(
+        document: str | None, tags: Iterable[str] | None, authors: Iterable[str] | None
+    ) -> tuple[str, list[Any]]:
+        """The ``WHERE`` clause (or "") and parameters choosing annotations by document, tags and authors."""
+        where, params = [], []
+        if document is not None:
+            where.append("document = ?")
+            params.append(document)
+        for column, values in (("tag", tags), ("author", authors)):
+            if values is not None:
+                vals = list(values)
+                where.append(f"{column} IN ({', '.join('?' for _ in vals)})" if vals else "0")
+                params.extend(vals)
+        return (" WHERE " + " AND ".join(where) if where else ""), params
+
+    def iter_annotations(
+        self,
+        document: str | None = None,
+        *,
+        tags: Iterable[str] | None = None,
+        authors: Iterable[str] | None = None,
+        chunk: int = 2000,
+    ) -> Iterator[model.Annotation]:
+        """Yield what :meth:`annotations` returns, in the same order, reading ``chunk`` rows at a time."""
+        where, params = self._annotation_filter(document, tags, authors)
+        sql = _ANNOTATION_SELECT + where + ' ORDER BY document, start, "end", created, id'
+        yield from self._stream(sql, params, _annotation, chunk)
+
+    def iter_annotation_keys(
+        self, document: str | None = None, *, tags: Iterable[str] | None = None, authors: Iterable[str] | None = None
+    ) -> Iterator[tuple[str, str, str]]:
+        """Yield ``(id, document, tag)`` of the annotations :meth:`iter_annotations` yields, in no set order."""
+        where, params = self._annotation_filter(document, tags, authors)
+        yield from self._stream(
+            "SELECT id, document, tag FROM annotations" + where,
+            params,
+            lambda row: (str(row[0]), str(row[1]), str(row[2])),
+            5000,
+        )
+
+    def iter_links(self, *, chunk: int = 2000) -> Iterator[model.Link]:
+        """Yield every link, oldest first (as :meth:`links`), reading ``chunk`` rows at a time."""
+        yield from self._stream(_LINK_SELECT + " ORDER BY created, id", (), _link, chunk)

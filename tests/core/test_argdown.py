@@ -207,3 +207,62 @@ def test_the_real_argdown_parser_reads_the_export() -> None:
     texts = sorted(re.sub(r" #\([^()]*\)$", "", s["text"]) for s in result["statements"])
     assert texts == sorted(textutil.one_line(a.quote) for a in anns)
     assert sorted(k[2] for k in result["relations"]) == ["support", "support"]
+
+
+def _chain_store(n: int) -> tuple[store.Store, list[model.Annotation]]:
+    """A chain of ``n`` claims, each supporting the one before it (issue 14 item 11)."""
+    st_ = store.Store.memory()
+    text = "".join(f"Claim number {i} holds.\n\n" for i in range(n))
+    doc = st_.add_document(documents.from_text(text, "chain.txt"))
+    anns, pos = [], 0
+    for i in range(n):
+        quote = f"Claim number {i} holds."
+        anns.append(model.Annotation(f"a{i:06d}", doc.fingerprint, "claim", pos, pos + len(quote), quote))
+        pos += len(quote) + 2
+    links = [model.Link(f"l{i:06d}", anns[i].id, anns[i - 1].id, "supports") for i in range(1, n)]
+    st_.insert_annotations(anns, links)
+    return st_, anns
+
+
+def _edges(text: str) -> set[tuple[str, str, str]]:
+    """(source title, symbol, target title) for every relation line, read by indentation and block roots."""
+    edges = set()
+    for block in text.split("\n\n"):
+        parents: list[str] = []
+        for line in block.splitlines():
+            if line.startswith("//") or line.startswith("# "):
+                continue
+            m = LINE.match(line)
+            assert m, line
+            depth = len(m["indent"]) // 4
+            del parents[depth:]
+            if depth:
+                edges.add((m["title"], str(m["symbol"]), parents[depth - 1]))
+            parents.append(m["title"])
+    return edges
+
+
+def test_a_deep_chain_is_written_with_references_and_grows_linearly() -> None:
+    n = 20_000
+    st_, anns = _chain_store(n)
+    out = argdown.argdown(st_)
+    # 800 MB before (indentation by depth); now a few dozen bytes per claim.
+    assert len(out.encode("utf-8")) < 100 * n
+    rows = parse(out)
+    assert max(int(str(r["depth"])) for r in rows) <= argdown.MAX_DEPTH
+    defined = [r["title"] for r in rows if r["text"] is not None]
+    assert len(defined) == len(set(defined)) == n  # each claim written with its text exactly once
+    titles = {unescape(str(r["text"])): r["title"] for r in rows if r["text"] is not None}
+    expected = {(titles[anns[i].quote], "<+", titles[anns[i - 1].quote]) for i in range(1, n)}
+    assert _edges(out) == expected  # every link there, once, none invented
+
+
+def test_a_chain_just_past_the_depth_continues_under_a_reference() -> None:
+    st_, _anns = _chain_store(argdown.MAX_DEPTH + 3)
+    blocks = argdown.argdown(st_).split("\n\n")
+    tree, continuation = blocks[2], blocks[3]
+    assert len(tree.splitlines()) == argdown.MAX_DEPTH + 1
+    last = LINE.match(tree.splitlines()[-1])
+    assert last is not None
+    assert continuation.splitlines()[0] == f"[{last['title']}]"  # a reference: Argdown joins it to the statement
+    assert continuation.splitlines()[1].startswith("    <+ [Claim ")

@@ -251,10 +251,11 @@ def test_a_failing_export_writes_nothing(filled, tmp_path: Path, monkeypatch: py
     dest = tmp_path / "passages.csv"
     dest.write_bytes(b"old")
 
-    def broken(selection: scope.Selection) -> bytes:
+    def broken(rows: object, out: io.TextIOBase) -> None:
+        out.write("document,half a row")  # the export streams: a failure comes after some bytes
         raise errors.ExchangeError("formatter broke")
 
-    monkeypatch.setattr(csvfile, "render", broken)
+    monkeypatch.setattr(csvfile, "write", broken)
     with pytest.raises(errors.ExchangeError, match="formatter broke"):
         exchange.export(st_, "csv", dest)
     assert dest.read_bytes() == b"old"

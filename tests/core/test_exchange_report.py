@@ -8,9 +8,12 @@ from pathlib import Path
 
 import markdown
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from desktop.core import anchoring, documents, exchange, model, store
+from desktop.core import anchoring, argument, documents, exchange, model, store, textutil
 from desktop.core.exchange import report
+from desktop.core.exchange import rows as exchange_rows
 
 HOSTILE = [
     "[x](javascript:alert(1))",
@@ -236,3 +239,96 @@ def test_markdown_of_persian_and_emoji(testdata: Path) -> None:
     assert made.quote.split()[0] in text and "😀 یادداشت" in text and "بهار" in text
     page = report.html(exchange.select(st_), generated="")
     assert "😀 یادداشت" in page and "unicode-bidi: plaintext" in page
+
+
+# -- written directly (issue 15): same text as the Markdown, line breaks kept, pages, linear outline ----------
+
+
+def _shown_text(page: str) -> str:
+    """The text a browser shows (tags dropped, white space collapsed)."""
+    return " ".join("".join(_elements(page).text).split())
+
+
+@pytest.mark.parametrize("which", ["argued", "hostile"])
+def test_html_shows_the_same_text_as_the_markdown_report_rendered_by_the_markdown_package(which: str, request) -> None:  # type: ignore[no-untyped-def]
+    st_ = request.getfixturevalue("argued")[0] if which == "argued" else _hostile_store()
+    selection = exchange.select(st_)
+    page = report.html(selection, generated="")
+    body = page.split("<body>", 1)[1]
+    independent = markdown.markdown(report.markdown(selection, generated=""), output_format="html")
+    assert _shown_text(body) == _shown_text(independent)
+
+
+def test_multi_line_notes_keep_their_line_breaks(argued) -> None:  # type: ignore[no-untyped-def]
+    st_, _doc, anns = argued
+    st_.update_annotation(anns[3].id, note="first line\nsecond - line\n\n> third paragraph")
+    selection = exchange.select(st_)
+    text = report.markdown(selection, generated="")
+    rendered = markdown.markdown(text, output_format="html")
+    assert "<p><strong>Note:</strong> first line<br>\nsecond - line</p>\n<p>&gt; third paragraph</p>" in rendered
+    page = report.html(selection, generated="")
+    assert "<p><strong>Note:</strong> first line<br>\nsecond - line</p>\n<p>&gt; third paragraph</p>" in page
+    copied = report.annotations_markdown(selection, [anns[3].id])
+    assert "first line  \nsecond - line\n\n&gt; third paragraph" in copied
+
+
+def test_a_page_label_beside_each_passage_of_a_paged_document() -> None:
+    st_ = store.Store.memory(annotator="ana")
+    text = "Page one text here.\n\nPage two text here.\n"
+    paged = documents.from_text(text, "paged.txt")
+    doc = st_.add_document(paged)
+    doc = model.Document(**{**doc.__dict__, "page_starts": (0, text.index("Page two"))})
+    made = [_annotate(doc, "Page one text", "claim"), _annotate(doc, "Page two text", "evidence")]
+    st_.insert_annotations(made)
+    selection = exchange.select(st_)
+    selection = exchange.Selection(**{**selection.__dict__, "documents": (doc,), "_by_fingerprint": {}})
+    text_md = report.markdown(selection, generated="")
+    assert "\u00b6 1 \u00b7 p. 1 \u00b7 characters 0\u201313" in text_md
+    assert "\u00b6 2 \u00b7 p. 2 \u00b7 characters 21\u201334" in text_md
+    assert "\u00b6 2 \u00b7 p. 2 \u00b7 characters 21\u201334" in report.html(selection, generated="")
+    # A document without pages (the argued fixture's plain text) shows no page label.
+    unpaged = report.markdown(exchange.select(st_), generated="")
+    assert "p. " not in unpaged
+
+
+def test_a_deep_chain_is_a_bounded_nested_list_in_html() -> None:
+    st_ = store.Store.memory(annotator="ana")
+    depth = 40
+    text = "".join(f"Claim number {i} holds.\n\n" for i in range(depth))
+    doc = st_.add_document(documents.from_text(text, "chain.txt"))
+    anns = [_annotate(doc, f"Claim number {i} holds.", "claim") for i in range(depth)]
+    links = [model.Link(model.new_id(), anns[i].id, anns[i - 1].id, "supports", "", "") for i in range(1, depth)]
+    st_.insert_annotations(anns, links)
+    page = report.html(exchange.select(st_), generated="")
+    outline = page.split("<h3>Outline</h3>", 1)[1].split("<h3>", 1)[0]
+    deepest = max(len(re.findall("<ul>", m)) - len(re.findall("</ul>", m)) for m in _prefixes(outline))
+    assert deepest == argument.MAX_INDENT + 1
+    assert f"(level {depth - 1}) <em>supports</em>" in outline
+    assert outline.count("<li>") == depth and outline.count("<ul>") == outline.count("</ul>")
+    # The Markdown report says the same, rendered by the markdown package.
+    md = report.markdown(exchange.select(st_), generated="")
+    assert _shown_text(page.split("<body>", 1)[1]) == _shown_text(markdown.markdown(md, output_format="html"))
+
+
+def _prefixes(fragment: str) -> list[str]:
+    return [fragment[: m.end()] for m in re.finditer("<li>", fragment)]
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_the_one_line_fast_path_agrees_with_one_line(text: str) -> None:
+    assert report._one_line(text) == textutil.one_line(text)
+
+
+def test_the_report_is_written_piece_by_piece(argued) -> None:  # type: ignore[no-untyped-def]
+    st_, _doc, _anns = argued
+    writes: list[str] = []
+
+    class Recorder:
+        def write(self, text: str) -> int:
+            writes.append(text)
+            return len(text)
+
+    rows = exchange_rows.streamed(st_)
+    report.write_html(rows, Recorder(), generated="")
+    assert "".join(writes) == report.html(exchange.select(st_), generated="")
+    assert len(writes) > 5 and max(map(len, writes)) < len("".join(writes)) / 2

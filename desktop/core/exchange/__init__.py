@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from desktop.core import errors, safeio, store
-from desktop.core.exchange import files, scope
+from desktop.core.exchange import files, rows, scope
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ class Format:
     """Writes a selection as the file's bytes."""
     write_files: Callable[[scope.Selection, Path], object] | None = None
     """For a format that is more than one file (brat: NAME.ann and NAME.txt): writes them all, atomically."""
+    stream: Callable[[rows.Rows, rows.Encoder], None] | None = None
+    """Writes the passages as they are read from the file, a chunk at a time (linear time, bounded memory);
+    :func:`export` uses it. A format without one is gathered whole, then rendered."""
 
 
 def _csv(selection: scope.Selection) -> bytes:
@@ -115,13 +118,49 @@ def _ach(selection: scope.Selection) -> bytes:
     return ach.render(selection)
 
 
+def _csv_stream(passages: rows.Rows, out: rows.Encoder) -> None:
+    from desktop.core.exchange import csvfile
+
+    csvfile.write(passages, out)
+
+
+def _w3c_stream(passages: rows.Rows, out: rows.Encoder) -> None:
+    from desktop.core.exchange import w3c
+
+    w3c.write(passages, out)
+
+
+def _w3c_lines_stream(passages: rows.Rows, out: rows.Encoder) -> None:
+    from desktop.core.exchange import w3c
+
+    w3c.write(passages, out, jsonl=True)
+
+
+def _markdown_stream(passages: rows.Rows, out: rows.Encoder) -> None:
+    from desktop.core.exchange import report
+
+    report.write_markdown(passages, out)
+
+
+def _html_stream(passages: rows.Rows, out: rows.Encoder) -> None:
+    from desktop.core.exchange import report
+
+    report.write_html(passages, out)
+
+
+def _argdown_stream(passages: rows.Rows, out: rows.Encoder) -> None:
+    from desktop.core.exchange import argdown
+
+    argdown.write(passages, out)
+
+
 REGISTRY: tuple[Format, ...] = (
-    Format("csv", "CSV spreadsheet (.csv)", ".csv", _csv),
-    Format("w3c", "W3C Web Annotation collection (.jsonld)", ".jsonld", _w3c),
-    Format("w3c-jsonl", "W3C Web Annotation, one per line (.jsonl)", ".jsonl", _w3c_lines),
-    Format("markdown", "Markdown report (.md)", ".md", _markdown),
-    Format("html", "HTML report (.html)", ".html", _html),
-    Format("argdown", "Argdown argument map (.argdown)", ".argdown", _argdown),
+    Format("csv", "CSV spreadsheet (.csv)", ".csv", _csv, stream=_csv_stream),
+    Format("w3c", "W3C Web Annotation collection (.jsonld)", ".jsonld", _w3c, stream=_w3c_stream),
+    Format("w3c-jsonl", "W3C Web Annotation, one per line (.jsonl)", ".jsonl", _w3c_lines, stream=_w3c_lines_stream),
+    Format("markdown", "Markdown report (.md)", ".md", _markdown, stream=_markdown_stream),
+    Format("html", "HTML report (.html)", ".html", _html, stream=_html_stream),
+    Format("argdown", "Argdown argument map (.argdown)", ".argdown", _argdown, stream=_argdown_stream),
     Format("qdpx", "REFI-QDA project for NVivo, MAXQDA, ATLAS.ti (.qdpx)", ".qdpx", _qdpx),
     Format("qdc", "REFI-QDA codebook: the tag set (.qdc)", ".qdc", _qdc),
     Format("xlsx", "Excel workbook (.xlsx)", ".xlsx", _xlsx),
@@ -273,9 +312,25 @@ def export(
             any, is left as it was).
         NotFoundError: the document or an annotation id is not in the file.
     """
-    get(fmt, jsonl=jsonl)
-    selection = scope.select(source, tags=tags, authors=authors, document=document, annotation_ids=annotation_ids)
-    return write(selection, fmt, destination, jsonl=jsonl, annotation_file=source.path)
+    row = get(fmt, jsonl=jsonl)
+    if row.stream is None:  # a format written whole (a zip, a workbook): gathered, then written
+        selection = scope.select(source, tags=tags, authors=authors, document=document, annotation_ids=annotation_ids)
+        return write(selection, fmt, destination, jsonl=jsonl, annotation_file=source.path)
+    stream = row.stream
+    passages = rows.streamed(source, tags=tags, authors=authors, document=document, annotation_ids=annotation_ids)
+
+    def put(out: BinaryIO) -> None:
+        text = rows.Encoder(out)
+        stream(passages, text)
+        text.flush()
+
+    if isinstance(destination, str | os.PathLike):
+        safeio.check_output(destination, protected=[source.path] if source.path else [])
+        write_atomic(destination, put)
+    else:
+        put(destination)
+        destination.flush()
+    return passages.count
 
 
 write_atomic = files.write_atomic

@@ -10,7 +10,10 @@ Mapping (Argdown has support ``<+``/``+>``, attack ``<-``/``->`` and a few more;
   recommendation, the closest Argdown has to "the recommendation rests on the claim";
 * relations the analyst added have no Argdown symbol: each such link is written as a comment
   ``// [Evidence 3] undermines [Claim 2]`` after the document's statements;
-* an annotation is written with its text once; later mentions use its title alone.
+* an annotation is written with its text once; later mentions use its title alone;
+* a chain deeper than :data:`MAX_DEPTH` is not indented further: the statement at that depth is
+  written there, and its own supporters follow as a tree of their own under a reference ``[Title]``
+  to it (Argdown joins the two), so the file grows linearly with the claims, never with their depth.
 
 User text can never break the syntax: quotes and headings are put on one line and every
 character Argdown gives a meaning to (``\\ [ ] < > { } @ # * _ / =``) is backslash-escaped,
@@ -20,16 +23,24 @@ close them.
 
 from __future__ import annotations
 
+import collections
+import functools
+import io
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 
 from desktop.core import argument, model, store, textutil
+from desktop.core.exchange import rows as rows_lib
 from desktop.core.exchange import scope
 
 _SPECIAL = re.compile(r"([\\\[\]<>{}@#*_/=`])")
 _TITLE_UNSAFE = re.compile(r"[^\w \-.,'’]+")
 _TAG_UNSAFE = re.compile(r"[^\w \-.,'’]+")
 INDENT = "    "
+MAX_DEPTH = 8
+"""The deepest indentation written; deeper statements continue in a tree of their own (see above)."""
+HEADER = "// Exported from Warrant. <+ supports, <- contradicts, +> the claim supports a recommendation based on it."
 
 SYMBOLS = {argument.SUPPORTS: "<+", argument.CONTRADICTS: "<-", argument.BASED_ON: "+>"}
 """The Argdown relation written under a target for each built-in relation of its source."""
@@ -40,6 +51,7 @@ def escape_argdown(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", textutil.one_line(text))
 
 
+@functools.lru_cache(maxsize=4096)
 def _safe(text: str, pattern: re.Pattern[str]) -> str:
     return " ".join(pattern.sub(" ", textutil.one_line(text)).split())
 
@@ -78,15 +90,21 @@ class _Writer:
         return f"{title}: {text}" + (f" #({tag})" if tag else "")
 
     def document(self, doc: model.Document, outline: argument.Outline) -> list[str]:
+        """Return the document's blocks (heading, one per tree, unlinked statements, comments)."""
+        return list(self.blocks(doc, outline))
+
+    def blocks(self, doc: model.Document, outline: argument.Outline) -> Iterator[str]:
+        """Yield the document's blocks one at a time; time and size grow linearly with the statements."""
         heading = escape_argdown(doc.title) or "Untitled"
-        blocks: list[list[str]] = [[f"# {heading}"]]
+        yield f"# {heading}"
         comments: list[str] = []
-        pending = list(outline.roots)
+        pending = collections.deque(outline.roots)
         while pending:
-            root = pending.pop(0)
+            root = pending.popleft()
             lines = [self.statement(root.annotation)]
+            deeper: list[argument.OutlineNode] = []
             # (node, depth) in display order; custom relations are left for comments and their
-            # subtrees become trees of their own.
+            # subtrees become trees of their own, as do the supporters of a statement at MAX_DEPTH.
             stack = [(child, 1, root) for child in reversed(root.children)]
             while stack:
                 node, depth, parent = stack.pop()
@@ -99,13 +117,43 @@ class _Writer:
                         pending.append(argument.OutlineNode(node.annotation, None, node.children))
                     continue
                 lines.append(INDENT * depth + f"{symbol} {self.statement(node.annotation)}")
+                if depth >= MAX_DEPTH and node.children:
+                    deeper.append(argument.OutlineNode(node.annotation, None, node.children))
+                    continue
                 stack.extend((child, depth + 1, node) for child in reversed(node.children))
-            blocks.append(lines)
+            pending.extendleft(reversed(deeper))
+            yield "\n".join(lines)
         for a in outline.unlinked:
-            blocks.append([self.statement(a)])
+            yield self.statement(a)
         if comments:
-            blocks.append(["// Links whose relation Argdown has no symbol for:", *comments])
-        return ["\n".join(block) for block in blocks]
+            yield "\n".join(["// Links whose relation Argdown has no symbol for:", *comments])
+
+
+def write(rows: rows_lib.Rows, out: rows_lib.Sink, *, document: str | None = None) -> None:
+    """Write the Argdown export of ``rows`` to ``out``, one document's outline in memory at a time.
+
+    Args:
+        rows: the passages (held or streamed, :mod:`desktop.core.exchange.rows`).
+        out: a text stream.
+        document: only this document (its fingerprint).
+    """
+    selection = rows.selection
+    writer = _Writer(selection.tags, selection.relations)
+    out.write(HEADER)
+    for doc in selection.documents:
+        if document is not None and doc.fingerprint != document:
+            continue
+        # Only what the statements show (id, tag, quote, offsets for the order), to keep a large outline small.
+        fingerprint = sys.intern(doc.fingerprint)
+        annotations = [
+            model.Annotation(a.id, fingerprint, sys.intern(a.tag), a.start, a.end, a.quote)
+            for a in rows.of(doc.fingerprint)
+        ]
+        ids = {a.id for a in annotations}
+        links = [k for k in selection.links if k.source in ids and k.target in ids]
+        for block in writer.blocks(doc, argument.build_outline(annotations, links, selection.tags)):
+            out.write("\n\n" + block)
+    out.write("\n")
 
 
 def argdown(source: store.Store | scope.Selection, *, document: str | None = None) -> str:
@@ -123,18 +171,9 @@ def argdown(source: store.Store | scope.Selection, *, document: str | None = Non
         NotFoundError: ``document`` is not in the file.
     """
     selection = source if isinstance(source, scope.Selection) else scope.select(source, document=document)
-    writer = _Writer(selection.tags, selection.relations)
-    parts = [
-        "// Exported from Warrant. <+ supports, <- contradicts, +> the claim supports a recommendation based on it."
-    ]
-    for doc in selection.documents:
-        if document is not None and doc.fingerprint != document:
-            continue
-        annotations = [a for a in selection.annotations if a.document == doc.fingerprint]
-        ids = {a.id for a in annotations}
-        links = [k for k in selection.links if k.source in ids and k.target in ids]
-        parts.extend(writer.document(doc, argument.build_outline(annotations, links, selection.tags)))
-    return "\n\n".join(parts) + "\n"
+    buffer = io.StringIO()
+    write(rows_lib.held(selection), buffer, document=document)
+    return buffer.getvalue()
 
 
 def render(selection: scope.Selection) -> bytes:

@@ -29,8 +29,10 @@ import csv
 import io
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 
 from desktop.core import model, textutil
+from desktop.core.exchange import rows as rows_lib
 from desktop.core.exchange import scope
 
 COLUMNS: tuple[str, ...] = (
@@ -88,9 +90,15 @@ def _named(relation: str, other: model.Annotation | None, other_id: str) -> str:
     return f'{relation}:{other_id} ({other.tag}: "{first_words(other.quote)}")'
 
 
-def link_cells(selection: scope.Selection) -> tuple[dict[str, str], dict[str, str]]:
-    """Return the ``links_to`` and ``linked_from`` cells of each annotation id (see the module docstring)."""
-    by_id = {a.id: a for a in selection.annotations}
+def link_cells(
+    selection: scope.Selection, by_id: Mapping[str, model.Annotation] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the ``links_to`` and ``linked_from`` cells of each annotation id (see the module docstring).
+
+    ``by_id`` holds the passages at the links' ends (default: the selection's passages).
+    """
+    if by_id is None:
+        by_id = {a.id: a for a in selection.annotations}
     outgoing: dict[str, list[str]] = defaultdict(list)
     incoming: dict[str, list[str]] = defaultdict(list)
     for link in selection.all_links:
@@ -158,12 +166,19 @@ def render(selection: scope.Selection) -> bytes:
         in ``\\r\\n``, fields quoted when they hold a comma, a quote or a line break.
     """
     out = io.StringIO()
+    write(rows_lib.held(selection), out)
+    return out.getvalue().encode("utf-8", "replace")
+
+
+def write(rows: rows_lib.Rows, out: rows_lib.Sink) -> None:
+    """Write the CSV file of ``rows`` (see :func:`render`) to a text stream, one row at a time."""
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
-    outgoing, incoming = link_cells(selection)
-    writer.writerows(row(selection, a, outgoing.get(a.id, ""), incoming.get(a.id, "")) for a in selection.annotations)
-    return out.getvalue().encode("utf-8", "replace")
+    selection = rows.selection
+    ends = rows.lookup(e for k in selection.all_links for e in (k.source, k.target))
+    outgoing, incoming = link_cells(selection, ends)
+    writer.writerows(row(selection, a, outgoing.get(a.id, ""), incoming.get(a.id, "")) for a in rows.all())
 
 
 def read(data: bytes) -> list[dict[str, str]]:

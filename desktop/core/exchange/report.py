@@ -2,30 +2,35 @@
 
 The report lists each document's passages grouped by tag (Claims, Evidence, Recommendations, then
 the analyst's own tags in the tag set's order). Each passage is a block quote followed by its
-location (paragraph number, code-point offsets), author and date, and its note. After the passages
-comes an "Argument" section: the outline and weak points of :mod:`desktop.core.argument`, computed
-from the passages in the report.
+location (paragraph number, page where the document has pages, code-point offsets), author and
+date, and its note (line breaks kept). After the passages comes an "Argument" section: the outline
+and weak points of :mod:`desktop.core.argument`, computed from the passages in the report.
 
-Everything a user wrote (quotes, notes, titles, tag labels, authors) is escaped with
-:func:`desktop.core.textutil.escape_markdown`, so it renders as text and can never become a link,
-an image or HTML. The HTML report is rendered from the same Markdown with the ``markdown`` package,
-configured without links, images, references, autolinks or raw HTML, and then sanitised by ``nh3``
-with an allow-list of tags as a second line of defence. The HTML file has no scripts and loads
-nothing: its Content-Security-Policy forbids both.
+Both reports are written directly, piece by piece, to a text stream (:func:`write_markdown`,
+:func:`write_html`), reading the passages a document and a tag at a time
+(:class:`desktop.core.exchange.rows.Rows`), so time grows linearly with the passages and memory
+does not grow with the output.
+
+In the Markdown report everything a user wrote (quotes, notes, titles, tag labels, authors) is
+escaped once with :func:`desktop.core.textutil.escape_markdown`, so it renders as text and can
+never become a link, an image or HTML. The HTML report writes the same text through
+:func:`html.escape` into a fixed set of elements (the HTML the Markdown report renders to), and
+each piece is then sanitised by ``nh3`` with an allow-list of tags as a second line of defence. The
+HTML file has no scripts and loads nothing: its Content-Security-Policy forbids both.
 """
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
+import io
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+import sys
+from collections.abc import Callable, Iterable, Iterator
 
 from desktop.core import argument, model, textutil
+from desktop.core.exchange import rows as rows_lib
 from desktop.core.exchange import scope
-
-if TYPE_CHECKING:
-    import markdown as markdown_lib
 
 DEFAULT_ORDER: tuple[str, ...] = ("claim", "evidence", "recommendation")
 HEADINGS: dict[str, str] = {"claim": "Claims", "evidence": "Evidence", "recommendation": "Recommendations"}
@@ -38,8 +43,12 @@ ALLOWED_TAGS: frozenset[str] = frozenset(
 )
 """Every HTML element the report may contain after sanitising (no links, images, forms or scripts)."""
 
+BATCH = 500
+"""Passages (or outline lines) written, and sanitised, together in the HTML report."""
+
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _FALLBACK_COLOUR = "#8c8c8c"
+_PARAGRAPHS = re.compile(r"\n[ \t\r\f\v]*\n")
 
 _CSS = """
 :root { color-scheme: light; }
@@ -69,103 +78,446 @@ def _heading(tag: model.Tag | None, name: str) -> str:
     return tag.label if tag is not None and tag.label else name
 
 
-def tag_order(selection: scope.Selection) -> list[str]:
-    """Return the order the report's tag groups come in: the three defaults, then the rest in tag-set order."""
+def _order(selection: scope.Selection, used: Iterable[str]) -> list[str]:
     names = [t.name for t in selection.tags]
     ordered = [n for n in DEFAULT_ORDER if n in names]
     ordered += [n for n in names if n not in DEFAULT_ORDER]
-    ordered += sorted({a.tag for a in selection.annotations} - set(ordered))
+    ordered += sorted(set(used) - set(ordered))
     return ordered
 
 
-def _quote_block(text: str) -> str:
+def tag_order(selection: scope.Selection) -> list[str]:
+    """Return the order the report's tag groups come in: the three defaults, then the rest in tag-set order."""
+    return _order(selection, {a.tag for a in selection.annotations})
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Split user text into paragraphs (blank-line separated), each a list of its lines joined by newlines."""
+    return _PARAGRAPHS.split(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _note_paragraphs(note: str) -> list[list[str]]:
+    """A note as paragraphs of lines, each line on one line (white space runs, controls and bidi overrides gone)."""
+    out = []
+    for paragraph in _paragraphs(note):
+        lines = [line for line in (_one_line(x) for x in paragraph.split("\n")) if line]
+        if lines:
+            out.append(lines)
+    return out
+
+
+class _Writer:
+    """Shared by both reports: what to write, in what order; each format supplies how."""
+
+    def __init__(self, rows: rows_lib.Rows, title: str | None, generated: str | None, with_argument: bool) -> None:
+        self.rows = rows
+        self.selection = rows.selection
+        self.tags = {t.name: t for t in rows.selection.tags}
+        self.order = _order(rows.selection, rows.tags_used)
+        self.position = {name: i for i, name in enumerate(self.order)}
+        self.title = title
+        self.generated = model.now_utc() if generated is None else generated
+        self.with_argument = with_argument
+        self.tag_labels = {t.name: t.label for t in rows.selection.tags}
+        self.relation_labels = {r.name: r.label for r in rows.selection.relations}
+
+    def facts(self, esc: Callable[[str], str]) -> str:
+        """The line under the title: how many passages, from which file, when (user text through ``esc``)."""
+        count = self.rows.count
+        source = self.selection.source.replace(chr(92), "/").rsplit("/", 1)[-1]
+        facts = [f"{count} passage{'s' if count != 1 else ''}", f"from {esc(source)}"]
+        if self.generated:
+            facts.append(f"exported {esc(self.generated[:16].replace('T', ' '))}")
+        return " \u00b7 ".join(facts)
+
+    def where(self, a: model.Annotation) -> list[str]:
+        """The passage's location line, as plain text pieces joined by " · " (author and date last)."""
+        doc = self.selection.document(a.document)
+        pieces = [f"\u00b6 {self.selection.paragraph(a)}"]
+        page = doc.page_at(a.start)
+        if page is not None:
+            pieces.append(f"p. {page}")
+        pieces.append(f"characters {a.start}\u2013{a.end}")
+        if a.author:
+            pieces.append(a.author)
+        if a.created:
+            pieces.append(a.created[:10])
+        return pieces
+
+    def groups(self, doc: model.Document) -> Iterator[tuple[str, int]]:
+        """The tag groups of one document with their counts, in report order."""
+        for name in self.order:
+            n = self.rows.groups.get((doc.fingerprint, name), 0)
+            if n:
+                yield name, n
+
+    def count_of(self, doc: model.Document) -> int:
+        return sum(n for _, n in self.groups(doc))
+
+    def outlines(self) -> Iterator[tuple[model.Document, argument.Outline]]:
+        """Each document with passages and its outline, one document in memory at a time."""
+        for doc in self.selection.documents:
+            if not self.count_of(doc):
+                continue
+            # The outline needs only what it shows: prefix, suffix, note, author and times are left out, and
+            # the document and tag strings shared, so a 200,000-passage outline holds half the memory.
+            fingerprint = sys.intern(doc.fingerprint)
+            annotations = [
+                model.Annotation(a.id, fingerprint, sys.intern(a.tag), a.start, a.end, a.quote)
+                for a in self.rows.of(doc.fingerprint)
+            ]
+            ids = {a.id for a in annotations}
+            links = [k for k in self.selection.links if k.source in ids]
+            del ids
+            yield doc, argument.build_outline(annotations, links, self.selection.tags)
+
+    def several(self) -> bool:
+        return len([d for d in self.selection.documents if self.count_of(d)]) > 1
+
+
+def _listed_again(outline: argument.Outline) -> set[str]:
+    """The annotations the outline's weak points list (their text is written once and kept for them)."""
+    return {a.id for _name, _label, found in outline.weak.items() for a in found}
+
+
+# -- Markdown ------------------------------------------------------------------------------------
+
+
+def _md_quote(text: str) -> str:
     escaped = textutil.escape_markdown_block(text) or "\u2026"
     return "\n".join("> " + line if line else ">" for line in escaped.split("\n"))
 
 
-def _passage(selection: scope.Selection, a: model.Annotation, *, with_tag: bool = False) -> str:
-    where = f"\u00b6 {selection.paragraph(a)} \u00b7 characters {a.start}\u2013{a.end}"
-    if with_tag:
-        tag = selection.tag(a.tag)
-        where = f"**{textutil.escape_markdown(tag.label if tag is not None else a.tag)}** \u00b7 " + where
-    if a.author:
-        where += f" \u00b7 {textutil.escape_markdown(a.author)}"
-    if a.created:
-        where += f" \u00b7 {textutil.escape_markdown(a.created[:10])}"
-    parts = [_quote_block(a.quote), "", where]
-    if a.note.strip():
-        note = textutil.escape_markdown_block(a.note)
-        parts += ["", "**Note:** " + note]
-    return "\n".join(parts)
+def _md_note(note: str) -> str:
+    """A note as Markdown: paragraphs kept, each line break kept as a hard break (two spaces)."""
+    paragraphs = _note_paragraphs(note)
+    return "\n\n".join("  \n".join(textutil.escape_markdown(line) for line in lines) for lines in paragraphs)
 
 
-def _chunks(
-    selection: scope.Selection, *, title: str | None, generated: str | None, with_argument: bool
-) -> list[tuple[str, str]]:
-    """The report as ``(css class, Markdown)`` pieces; :func:`markdown` joins them, :func:`html` wraps them."""
-    tags = {t.name: t for t in selection.tags}
-    order = tag_order(selection)
-    position = {name: i for i, name in enumerate(order)}
-    count = len(selection.annotations)
-    head = [f"# {textutil.escape_markdown(title or 'Tagged passages')}", ""]
-    facts = [f"{count} passage{'s' if count != 1 else ''}"]
-    facts.append(f"from {textutil.escape_markdown(selection.source.replace(chr(92), '/').rsplit('/', 1)[-1])}")
-    if generated is None:
-        generated = model.now_utc()
-    if generated:
-        facts.append(f"exported {textutil.escape_markdown(generated[:16].replace('T', ' '))}")
-    head.append(" \u00b7 ".join(facts))
-    if selection.filters:
-        head += ["", "Only " + "; ".join(textutil.escape_markdown(f) for f in selection.filters)]
-    chunks: list[tuple[str, str]] = [("head", "\n".join(head))]
+class _Markdown(_Writer):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.esc = functools.lru_cache(maxsize=4096)(textutil.escape_markdown)
 
-    by_document: dict[str, dict[str, list[model.Annotation]]] = {}
-    for a in selection.annotations:
-        by_document.setdefault(a.document, {}).setdefault(a.tag, []).append(a)
-    for doc in selection.documents:
-        groups = by_document.get(doc.fingerprint, {})
-        n = sum(len(g) for g in groups.values())
-        chunks.append(
-            (
-                "document",
-                f"## {textutil.escape_markdown(doc.title) or 'Untitled'}\n\n"
-                f"`{doc.fingerprint[:16]}` \u00b7 {n} passage{'s' if n != 1 else ''}",
+    def passage(self, a: model.Annotation, *, with_tag: bool = False) -> str:
+        pieces = self.where(a)
+        n = len(pieces) - bool(a.author) - bool(a.created)
+        where = " \u00b7 ".join(pieces[:n] + [self.esc(p) for p in pieces[n:]])
+        if with_tag:
+            tag = self.tags.get(a.tag)
+            where = f"**{self.esc(tag.label if tag is not None else a.tag)}** \u00b7 " + where
+        text = _md_quote(a.quote) + "\n\n" + where
+        note = _md_note(a.note) if a.note.strip() else ""
+        if note:
+            text += "\n\n**Note:** " + note
+        return text
+
+    def write(self, out: rows_lib.Sink) -> None:
+        esc = self.esc
+        out.write(f"# {esc(self.title or 'Tagged passages')}\n\n")
+        out.write(self.facts(esc))
+        if self.selection.filters:
+            out.write("\n\nOnly " + "; ".join(esc(f) for f in self.selection.filters))
+        for doc in self.selection.documents:
+            n = self.count_of(doc)
+            out.write(
+                f"\n\n## {esc(doc.title) or 'Untitled'}\n\n`{doc.fingerprint[:16]}` \u00b7 {n} passage{'s' if n != 1 else ''}"
             )
+            for name, count in self.groups(doc):
+                out.write(f"\n\n### {esc(_heading(self.tags.get(name), name))} ({count})")
+                for a in self.rows.of(doc.fingerprint, name):
+                    out.write("\n\n" + self.passage(a))
+        if self.with_argument and self.rows.count:
+            out.write("\n\n## Argument")
+            if self.selection.filters:
+                out.write("\n\nComputed from the passages in this report only.")
+            several = self.several()
+            for doc, outline in self.outlines():
+                if several:
+                    out.write(f"\n\n### {esc(doc.title) or 'Untitled'}")
+                out.write("\n\n")
+                self.outline(out, outline, 4 if several else 3)
+        out.write("\n")
+
+    def outline(self, out: rows_lib.Sink, outline: argument.Outline, level: int) -> None:
+        """The same Markdown as :func:`desktop.core.argument.outline_markdown`, written line by line."""
+        hashes = "#" * min(max(level, 1), 6)
+        esc = self.esc
+        items: dict[str, str] = {}
+        again = _listed_again(outline)
+
+        def item(a: model.Annotation) -> str:
+            text = items.get(a.id)
+            if text is None:
+                label = esc(self.tag_labels.get(a.tag, a.tag))
+                text = f"**{label}**: \u201c{textutil.escape_markdown(a.quote)}\u201d"
+                if a.id in again:
+                    items[a.id] = text
+            return text
+
+        out.write(f"{hashes} Outline\n")
+        if not outline.roots:
+            out.write("\nNo claims yet.")
+        for depth, node in argument.walk(outline.roots):
+            text = item(node.annotation)
+            if node.relation is not None:
+                text = f"_{esc(self.relation_labels.get(node.relation, node.relation))}_: {text}"
+            if node.repeated:
+                text += " (see above)"
+            if depth > argument.MAX_INDENT:
+                text = f"(level {depth}) {text}"
+            out.write("\n" + "    " * min(depth, argument.MAX_INDENT) + "- " + text)
+        if outline.unlinked:
+            out.write(f"\n\n{hashes} Not linked ({len(outline.unlinked)})\n")
+            for a in outline.unlinked:
+                out.write("\n- " + item(a))
+        out.write(f"\n\n{hashes} Weak points ({outline.weak.total})\n")
+        for _name, label, found in outline.weak.items():
+            out.write(f"\n- {label}: {len(found)}")
+            for a in found:
+                out.write("\n    - " + item(a))
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    """:func:`desktop.core.textutil.one_line`, without its two regular expressions for text already on one line.
+
+    ``str.isprintable`` is false for every control, format (bidi) and separator character but the
+    space, so such text only needs its doubled, leading and trailing spaces looked at.
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return textutil.one_line(text)
+
+
+def _h(text: str) -> str:
+    """User text as HTML text on one line (what the escaped Markdown renders to)."""
+    return html_lib.escape(_one_line(text), quote=False)
+
+
+def _html_note(note: str) -> str:
+    paragraphs = _note_paragraphs(note)
+    rendered = ["<br>\n".join(html_lib.escape(line, quote=False) for line in lines) for lines in paragraphs]
+    return "<p><strong>Note:</strong> " + "</p>\n<p>".join(rendered) + "</p>"
+
+
+def _html_quote(text: str) -> str:
+    paragraphs = [p for p in (_h(x) for x in _paragraphs(text)) if p] or ["\u2026"]
+    return "<blockquote>\n<p>" + "</p>\n<p>".join(paragraphs) + "</p>\n</blockquote>"
+
+
+class _Html(_Writer):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.h = functools.lru_cache(maxsize=4096)(_h)
+
+    def passage(self, a: model.Annotation) -> str:
+        where = " \u00b7 ".join(self.h(p) for p in self.where(a))
+        text = f"{_html_quote(a.quote)}\n<p>{where}</p>"
+        if a.note.strip() and _note_paragraphs(a.note):
+            text += "\n" + _html_note(a.note)
+        return text
+
+    def css(self) -> str:
+        colours = {t.name: t.colour for t in self.selection.tags}
+        rules = []
+        for i, name in enumerate(self.order):
+            colour = colours.get(name, _FALLBACK_COLOUR)
+            if not _COLOUR.match(colour):
+                colour = _FALLBACK_COLOUR
+            rules.append(f"section.tag-{i} {{ --tag: {colour}; }}")
+        return "\n".join(rules)
+
+    def write(self, out: rows_lib.Sink) -> None:
+        h = self.h
+        page_title = self.title or "Tagged passages"
+        if len(self.selection.documents) == 1:
+            page_title += f": {self.selection.documents[0].title}"
+        out.write(
+            "<!DOCTYPE html>\n"
+            '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+            '<meta name="referrer" content="no-referrer">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html_lib.escape(textutil.one_line(page_title))}</title>\n"
+            f"<style>{_CSS}{self.css()}\n</style>\n</head>\n<body>\n"
         )
-        for name in order:
-            passages = groups.get(name)
-            if not passages:
+        head = [f"<h1>{h(self.title or 'Tagged passages')}</h1>", f"<p>{self.facts(h)}</p>"]
+        if self.selection.filters:
+            head.append("<p>Only " + "; ".join(h(f) for f in self.selection.filters) + "</p>")
+        self.section(out, "head", head)
+        for doc in self.selection.documents:
+            n = self.count_of(doc)
+            self.section(
+                out,
+                "document",
+                [
+                    f"<h2>{h(doc.title) or 'Untitled'}</h2>",
+                    f"<p><code>{h(doc.fingerprint[:16])}</code> \u00b7 {n} passage{'s' if n != 1 else ''}</p>",
+                ],
+            )
+            for name, count in self.groups(doc):
+                heading = f"<h3>{h(_heading(self.tags.get(name), name))} ({count})</h3>"
+                passages = (self.passage(a) for a in self.rows.of(doc.fingerprint, name))
+                self.section(out, f"tag tag-{self.position[name]}", _chain([heading], passages))
+        if self.with_argument and self.rows.count:
+            self.section(out, "argument", self.argument_section())
+        out.write("</body>\n</html>\n")
+
+    @staticmethod
+    def section(out: rows_lib.Sink, css_class: str, pieces: Iterable[str]) -> None:
+        """Write ``<section class=...>`` and its pieces, each a whole element, sanitised :data:`BATCH` at a time.
+
+        A :class:`_Raw` piece is markup of ours (a list's tags around whole items), written as it is.
+        """
+        out.write(f'<section class="{css_class}">\n')
+        batch: list[str] = []
+        for piece in pieces:
+            if isinstance(piece, _Raw):
+                if batch:
+                    out.write(sanitise("\n".join(batch)) + "\n")
+                    batch.clear()
+                out.write(piece)
                 continue
-            heading = textutil.escape_markdown(_heading(tags.get(name), name))
-            body = [f"### {heading} ({len(passages)})"]
-            body += [_passage(selection, a) for a in passages]
-            chunks.append((f"tag tag-{position[name]}", "\n\n".join(body)))
-    if with_argument and selection.annotations:
-        chunks.append(("argument", _argument(selection, by_document)))
-    return chunks
+            batch.append(piece)
+            if len(batch) >= BATCH:
+                out.write(sanitise("\n".join(batch)) + "\n")
+                batch.clear()
+        if batch:
+            out.write(sanitise("\n".join(batch)) + "\n")
+        out.write("</section>\n")
+
+    def argument_section(self) -> Iterator[str]:
+        yield "<h2>Argument</h2>"
+        if self.selection.filters:
+            yield "<p>Computed from the passages in this report only.</p>"
+        several = self.several()
+        level = 4 if several else 3
+        for doc, outline in self.outlines():
+            if several:
+                yield f"<h3>{self.h(doc.title) or 'Untitled'}</h3>"
+            yield from self.outline(outline, level)
+
+    def outline(self, outline: argument.Outline, level: int) -> Iterator[str]:
+        """The outline as nested lists: the HTML the Markdown outline renders to."""
+        hl = f"h{min(max(level, 1), 6)}"
+        h = self.h
+        items: dict[str, str] = {}
+        again = _listed_again(outline)
+
+        def item(a: model.Annotation) -> str:
+            text = items.get(a.id)
+            if text is None:
+                text = f"<strong>{h(self.tag_labels.get(a.tag, a.tag))}</strong>: \u201c{_h(a.quote)}\u201d"
+                if a.id in again:
+                    items[a.id] = text
+            return text
+
+        yield f"<{hl}>Outline</{hl}>"
+        if not outline.roots:
+            yield "<p>No claims yet.</p>"
+        # Each root's subtree is one whole <li>, sanitised as such; the list around them is ours.
+        parts: list[str] = []
+        previous = -1
+        for depth, node in argument.walk(outline.roots):
+            shown = min(depth, argument.MAX_INDENT)
+            text = item(node.annotation)
+            if node.relation is not None:
+                text = f"<em>{h(self.relation_labels.get(node.relation, node.relation))}</em>: {text}"
+            if node.repeated:
+                text += " (see above)"
+            if depth > argument.MAX_INDENT:
+                text = f"(level {depth}) {text}"
+            if previous < 0:
+                yield _Raw("<ul>\n")
+            elif shown > previous:
+                parts.append("<ul>\n")
+            else:
+                parts.append("</li>\n" + "</ul>\n</li>\n" * (previous - shown))
+                if shown == 0:
+                    yield "".join(parts)[: -len("\n")]
+                    parts.clear()
+            parts.append("<li>" + text)
+            previous = shown
+        if previous >= 0:
+            parts.append("</li>" + "\n</ul>\n</li>" * previous)
+            yield "".join(parts)
+            yield _Raw("</ul>\n")
+        # The lists below may hold every passage: each item is its own piece (sanitised in batches), the
+        # list's tags around them are ours.
+        if outline.unlinked:
+            yield f"<{hl}>Not linked ({len(outline.unlinked)})</{hl}>"
+            yield _Raw("<ul>\n")
+            yield from (f"<li>{item(a)}</li>" for a in outline.unlinked)
+            yield _Raw("</ul>\n")
+        yield f"<{hl}>Weak points ({outline.weak.total})</{hl}>"
+        yield _Raw("<ul>\n")
+        for _name, label, found in outline.weak.items():
+            if not found:
+                yield f"<li>{label}: 0</li>"
+                continue
+            yield _Raw(f"<li>{html_lib.escape(label)}: {len(found)}<ul>\n")
+            yield from (f"<li>{item(a)}</li>" for a in found)
+            yield _Raw("</ul>\n</li>\n")
+        yield _Raw("</ul>\n")
 
 
-def _argument(selection: scope.Selection, by_document: dict[str, dict[str, list[model.Annotation]]]) -> str:
-    parts = ["## Argument"]
-    if selection.filters:
-        parts.append("Computed from the passages in this report only.")
-    several = len([d for d in selection.documents if d.fingerprint in by_document]) > 1
-    for doc in selection.documents:
-        groups = by_document.get(doc.fingerprint)
-        if not groups:
-            continue
-        annotations = [a for g in groups.values() for a in g]
-        ids = {a.id for a in annotations}
-        links = [k for k in selection.links if k.source in ids]
-        outline = argument.build_outline(annotations, links, selection.tags)
-        if several:
-            parts.append(f"### {textutil.escape_markdown(doc.title) or 'Untitled'}")
-        parts.append(
-            argument.outline_markdown(
-                outline, selection.tags, relations=selection.relations, heading_level=4 if several else 3
-            ).rstrip("\n")
+class _Raw(str):
+    """Markup of the report's own (never user text), written without sanitising."""
+
+
+def _chain(first: Iterable[str], rest: Iterable[str]) -> Iterator[str]:
+    yield from first
+    yield from rest
+
+
+def sanitise(fragment: str) -> str:
+    """Keep only :data:`ALLOWED_TAGS` (and ``class`` on sections) in an HTML fragment, with nh3."""
+    import nh3
+
+    return str(
+        nh3.clean(
+            fragment,
+            tags=set(ALLOWED_TAGS),
+            clean_content_tags={"script", "style", "template", "noscript", "iframe", "object", "svg", "math"},
+            attributes={"section": {"class"}},
+            strip_comments=True,
+            link_rel=None,
+            url_schemes=set(),
         )
-    return "\n\n".join(parts)
+    )
+
+
+def write_markdown(
+    rows: rows_lib.Rows,
+    out: rows_lib.Sink,
+    *,
+    title: str | None = None,
+    generated: str | None = None,
+    with_argument: bool = True,
+) -> None:
+    """Write the Markdown report of ``rows`` to ``out``, piece by piece (see :func:`markdown`)."""
+    _Markdown(rows, title, generated, with_argument).write(out)
+
+
+def write_html(
+    rows: rows_lib.Rows,
+    out: rows_lib.Sink,
+    *,
+    title: str | None = None,
+    generated: str | None = None,
+    with_argument: bool = True,
+) -> None:
+    """Write the HTML report of ``rows`` to ``out``, piece by piece (see :func:`html`)."""
+    _Html(rows, title, generated, with_argument).write(out)
+
+
+def _to_string(writer: Callable[..., None], selection: scope.Selection, **options: object) -> str:
+    buffer = io.StringIO()
+    writer(rows_lib.held(selection), buffer, **options)
+    return buffer.getvalue()
 
 
 def markdown(
@@ -186,61 +538,7 @@ def markdown(
     Returns:
         Markdown in which nothing a user wrote can become markup.
     """
-    chunks = _chunks(selection, title=title, generated=generated, with_argument=with_argument)
-    return "\n\n".join(text for _, text in chunks) + "\n"
-
-
-def _converter() -> markdown_lib.Markdown:
-    """A ``markdown.Markdown`` that knows no links, images, references, autolinks or raw HTML."""
-    import markdown as markdown_lib  # imported here: only HTML reports pay for it
-
-    md = markdown_lib.Markdown(output_format="html")
-    for name in (
-        "reference",
-        "link",
-        "image_link",
-        "image_reference",
-        "short_reference",
-        "short_image_ref",
-        "autolink",
-        "automail",
-        "html",
-    ):
-        if name in md.inlinePatterns:
-            md.inlinePatterns.deregister(name)
-    if "html_block" in md.preprocessors:
-        md.preprocessors.deregister("html_block")
-    if "reference" in md.parser.blockprocessors:
-        md.parser.blockprocessors.deregister("reference")
-    return md
-
-
-def sanitise(fragment: str) -> str:
-    """Keep only :data:`ALLOWED_TAGS` (and ``class`` on sections) in an HTML fragment, with nh3."""
-    import nh3
-
-    return str(
-        nh3.clean(
-            fragment,
-            tags=set(ALLOWED_TAGS),
-            clean_content_tags={"script", "style", "template", "noscript", "iframe", "object", "svg", "math"},
-            attributes={"section": {"class"}},
-            strip_comments=True,
-            link_rel=None,
-            url_schemes=set(),
-        )
-    )
-
-
-def _tag_css(selection: scope.Selection) -> str:
-    colours = {t.name: t.colour for t in selection.tags}
-    rules = []
-    for i, name in enumerate(tag_order(selection)):
-        colour = colours.get(name, _FALLBACK_COLOUR)
-        if not _COLOUR.match(colour):
-            colour = _FALLBACK_COLOUR
-        rules.append(f"section.tag-{i} {{ --tag: {colour}; }}")
-    return "\n".join(rules)
+    return _to_string(write_markdown, selection, title=title, generated=generated, with_argument=with_argument)
 
 
 def html(
@@ -259,29 +557,10 @@ def html(
         with_argument: add the "Argument" section.
 
     Returns:
-        The HTML document: the Markdown report rendered by the ``markdown`` package, sanitised by
-        ``nh3``, with a strict Content-Security-Policy, tag colours and print styles.
+        The HTML document: user text escaped with :func:`html.escape` into fixed elements, each piece
+        sanitised by ``nh3``, with a strict Content-Security-Policy, tag colours and print styles.
     """
-    md = _converter()
-    pieces = []
-    for css_class, text in _chunks(selection, title=title, generated=generated, with_argument=with_argument):
-        md.reset()
-        rendered = md.convert(text)
-        pieces.append(f'<section class="{css_class}">\n{rendered}\n</section>')
-    body = sanitise("\n".join(pieces))
-    page_title = title or "Tagged passages"
-    if len(selection.documents) == 1:
-        page_title += f": {selection.documents[0].title}"
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html_lib.escape(textutil.one_line(page_title))}</title>\n"
-        f"<style>{_CSS}{_tag_css(selection)}\n</style>\n</head>\n<body>\n"
-        f"{body}\n</body>\n</html>\n"
-    )
+    return _to_string(write_html, selection, title=title, generated=generated, with_argument=with_argument)
 
 
 def annotations_markdown(selection: scope.Selection, annotation_ids: Iterable[str] | None = None) -> str:
@@ -292,5 +571,6 @@ def annotations_markdown(selection: scope.Selection, annotation_ids: Iterable[st
         annotation_ids: keep only these (default: all of ``selection``).
     """
     wanted = None if annotation_ids is None else set(annotation_ids)
-    blocks = [_passage(selection, a, with_tag=True) for a in selection.annotations if wanted is None or a.id in wanted]
+    writer = _Markdown(rows_lib.held(selection), None, "", False)
+    blocks = [writer.passage(a, with_tag=True) for a in selection.annotations if wanted is None or a.id in wanted]
     return "\n\n".join(blocks) + ("\n" if blocks else "")

@@ -37,6 +37,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import hashlib
+import io
+import itertools
 import json
 import os
 import re
@@ -47,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core import anchoring, documents, errors, model, operations, safeio, store, textutil
+from desktop.core.exchange import rows as rows_lib
 from desktop.core.exchange import scope
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -231,20 +235,74 @@ def render(selection: scope.Selection, *, jsonl: bool = False, with_text: bool =
         jsonl: one annotation per line (JSON lines) instead of one ``AnnotationCollection``.
         with_text: carry each document's text, so the file re-imports with no article at hand.
     """
+    out = io.StringIO()
+    write(rows_lib.held(selection), out, jsonl=jsonl, with_text=with_text)
+    return out.getvalue().encode("utf-8", "replace")
+
+
+def _streamed_objects(rows: rows_lib.Rows, *, with_text: bool = False) -> Iterator[dict[str, Any]]:
+    """What :func:`objects` yields, reading the passages from ``rows`` one chunk at a time."""
+    selection = rows.selection
+    carried: set[str] = set()
+    for annotation in rows.all():
+        first = with_text and annotation.document not in carried
+        carried.add(annotation.document)
+        yield _assessed(
+            annotation_object(annotation, selection.document(annotation.document), with_text=first),
+            annotation,
+            selection,
+        )
+    for link in selection.links:
+        yield link_object(link)
+    yield from _assessment_objects(selection)  # issue 17: document reliability, ACH ratings
+
+
+def write(rows: rows_lib.Rows, out: rows_lib.Sink, *, jsonl: bool = False, with_text: bool = False) -> None:
+    """Write the W3C export of ``rows`` (see :func:`render`) to a text stream, one annotation at a time.
+
+    The collection's ids (see :func:`collection`) hash every item's id; a first pass over the ids
+    computes them, so the items are never all in memory.
+    """
     compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     if jsonl:
-        text = "".join(compact(obj) + "\n" for obj in objects(selection, with_text=with_text))
-        return text.encode("utf-8", "replace")
+        for obj in _streamed_objects(rows, with_text=with_text):
+            out.write(compact(obj) + "\n")
+        return
+    # uuid.uuid5(NAMESPACE, name) is the SHA-1 of the namespace and the name: hashed as it streams.
+    keys = [hashlib.sha1(NAMESPACE.bytes + b"collection\n"), hashlib.sha1(NAMESPACE.bytes + b"page\n")]
+    total = 0
+    ids = itertools.chain(
+        (f"urn:uuid:{a.id}" for a in rows.all()),
+        (f"urn:uuid:{k.id}" for k in rows.selection.links),
+        (str(obj["id"]) for obj in _assessment_objects(rows.selection)),
+    )
+    for item_id in ids:
+        piece = (b"\n" if total else b"") + item_id.encode()
+        for key in keys:
+            key.update(piece)
+        total += 1
+    collection_id, page_id = (uuid.UUID(bytes=key.digest()[:16], version=5) for key in keys)
+    label = "Warrant annotations"
+    if len(rows.selection.documents) == 1:
+        label += f": {rows.selection.documents[0].title}"
+    whole = {
+        "@context": CONTEXT,
+        "id": f"urn:uuid:{collection_id}",
+        "type": "AnnotationCollection",
+        "label": label,
+        "total": total,
+    }
+    page = {"id": f"urn:uuid:{page_id}", "type": "AnnotationPage", "startIndex": 0}
     # The collection with one annotation per line: readable, and written by the C encoder (json's
     # pretty-printer is pure Python and three times slower).
-    whole = collection(selection, with_text=with_text)
-    page = whole.pop("first")
-    items = page.pop("items")
-    head = json.dumps(whole, ensure_ascii=False)[:-1]
-    page_head = json.dumps(page, ensure_ascii=False)[:-1]
-    body = ",\n".join(map(compact, items))
-    text = f'{head},\n "first": {page_head}, "items": [\n{body}\n]}}}}\n'
-    return text.encode("utf-8", "replace")
+    out.write(
+        f'{json.dumps(whole, ensure_ascii=False)[:-1]},\n "first": {json.dumps(page, ensure_ascii=False)[:-1]}, "items": [\n'
+    )
+    separator = ""
+    for obj in _streamed_objects(rows, with_text=with_text):
+        out.write(separator + compact(obj))
+        separator = ",\n"
+    out.write("\n]}}\n")
 
 
 # -- import: reading the file --------------------------------------------------------------------
