@@ -418,9 +418,16 @@ def test_17_a_read_only_folder_with_a_leftover_wal_reads_as_sound(seed_path: Pat
 def test_15_a_badly_damaged_file_is_one_short_line(tmp_path: Path, seed_path: Path) -> None:
     path = tmp_path / "mine.warrant"
     make_file(path, seed_path, count=400)
+    conn = sqlite3.connect(path)
+    # The leaf pages of the annotations' table and indexes (dbstat: SQLite's own page map), not the schema's.
+    leaves = [
+        n for (n,) in conn.execute("SELECT pageno FROM dbstat WHERE name LIKE '%annotations%' AND pagetype = 'leaf'")
+    ]
+    conn.close()
     data = bytearray(path.read_bytes())
     page = int.from_bytes(data[16:18], "big")
-    for start in range(3 * page, len(data), page):  # every cell pointer array after the schema: zeroed
+    for number in leaves:  # every cell pointer array of those pages: zeroed
+        start = (number - 1) * page
         data[start + 8 : start + 12] = bytes(4)
     path.write_bytes(bytes(data))
     conn = sqlite3.connect(path)

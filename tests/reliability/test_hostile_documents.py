@@ -120,7 +120,7 @@ def test_fifo_as_the_article_is_refused_at_once(tmp_path: Path) -> None:
             pass
         pytest.fail("loading a FIFO blocked")
     assert isinstance(outcome[0], errors.DocumentError)
-    assert "not a regular file" in str(outcome[0])
+    assert "not a file" in str(outcome[0])
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
@@ -128,7 +128,7 @@ def test_devices_as_the_article_are_refused_without_reading(device: str) -> None
     # Issue 14 #9: /dev/zero was read without limit (MemoryError at 2.9 GB).
     if not Path(device).exists():
         pytest.skip(f"{device} does not exist on this system")
-    with pytest.raises(errors.DocumentError, match="not a regular file"):
+    with pytest.raises(errors.DocumentError, match="not a (regular )?file"):
         documents.load(device)
 
 

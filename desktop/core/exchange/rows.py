@@ -88,8 +88,17 @@ class Rows:
         wanted = set(ids)
         if self._store is None:
             return {a.id: a for a in self.selection.annotations if a.id in wanted}
-        found = self._store.existing_ids(wanted)
-        return {i: self._store.annotation(i) for i in found}
+        found = (self._store.annotation(i) for i in self._store.existing_ids(wanted))
+        return {a.id: a for a in found if self._chosen(a)}
+
+    def _chosen(self, a: model.Annotation) -> bool:
+        """Whether a passage read by id is one of this export's (its filters, as :meth:`all` applies them)."""
+        return (
+            (self._document is None or a.document == self._document)
+            and (self._tags is None or a.tag in self._tags)
+            and (self._authors is None or a.author in self._authors)
+            and (self._wanted is None or a.id in self._wanted)
+        )
 
     def all(self) -> Iterator[model.Annotation]:
         """Yield every passage in document order."""
