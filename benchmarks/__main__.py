@@ -323,6 +323,7 @@ def run_document(folder: Path, kind: str, count: int, repeat: int) -> list[Row]:
             f"progress reports: {max(result['progress_reports'], default=0)}; floor: library text + QPlainTextEdit"
         )
         rows.append(row)
+    return rows
 
 
 def run_ach(folder: Path, article: str, count: int, repeat: int) -> list[Row]:

@@ -74,15 +74,30 @@ def _write(path: Path, pieces: Iterator[str]) -> None:
 
 
 def csv_floor(source: Path, out: Path) -> None:
-    """The CSV export with the csv module."""
+    """The CSV export with the csv module: the same columns, page, readable link ends and grades included."""
     conn = _connect(source)
     docs = {fp: (title, _starts(text)) for fp, title, text in _documents(conn)}
+    pages = {
+        fp: [int(n) for n in starts.split()]
+        for fp, starts in conn.execute("SELECT fingerprint, page_starts FROM documents")
+    }
+    ends = {i: (tag, quote) for i, tag, quote in conn.execute("SELECT id, tag, quote FROM annotations")}
+    reliability = dict(conn.execute("SELECT document, reliability FROM document_grades"))
+    credibility = dict(conn.execute("SELECT annotation, credibility FROM passage_grades"))
+
+    def named(rel: str, other: str) -> str:
+        if other not in ends:
+            return f"{rel}:{other}"
+        tag, quote = ends[other]
+        words = quote.replace("\n", " ").split(" ")
+        more = "\u2026" if len(words) > 6 else ""
+        return f'{rel}:{other} ({tag}: "{" ".join(words[:6])}{more}")'
+
     outgoing: dict[str, list[str]] = defaultdict(list)
     incoming: dict[str, list[str]] = defaultdict(list)
-    for lid, src, tgt, rel in conn.execute("SELECT id, source, target, relation FROM links ORDER BY created, id"):
-        del lid
-        outgoing[src].append(f"{rel}:{tgt}")
-        incoming[tgt].append(f"{rel}:{src}")
+    for src, tgt, rel in conn.execute("SELECT source, target, relation FROM links ORDER BY created, id"):
+        outgoing[src].append(named(rel, tgt))
+        incoming[tgt].append(named(rel, src))
 
     def g(v: str) -> str:
         return "'" + v if _GUARD.match(v) else v
@@ -91,13 +106,16 @@ def csv_floor(source: Path, out: Path) -> None:
         f.write("\ufeff")
         w = csv.writer(f, lineterminator="\r\n")
         w.writerow(
-            "document fingerprint tag quote note start end paragraph author created modified id links_to linked_from".split()
+            "document fingerprint tag quote note start end paragraph page author created modified id links_to "
+            "linked_from reliability credibility".split()
         )
         for i, doc, tag, s, e, quote, _p, _s, note, author, created, modified in _rows(conn):
             title, starts = docs[doc]
+            page = max(1, bisect.bisect_right(pages[doc], s)) if pages[doc] else ""
             w.writerow(
-                [g(title), doc, g(tag), g(quote), g(note), s, e, max(1, bisect.bisect_right(starts, s)), g(author),
-                 g(created), g(modified), g(i), g("; ".join(outgoing.get(i, ()))), g("; ".join(incoming.get(i, ())))]
+                [g(title), doc, g(tag), g(quote), g(note), s, e, max(1, bisect.bisect_right(starts, s)), page,
+                 g(author), g(created), g(modified), g(i), g("; ".join(outgoing.get(i, ()))),
+                 g("; ".join(incoming.get(i, ()))), reliability.get(doc, ""), credibility.get(i, "")]
             )  # fmt: skip
     conn.close()
 

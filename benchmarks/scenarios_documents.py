@@ -129,14 +129,14 @@ def _floor_docx_text(path: Path) -> str:
 
 
 def _measure(path: Path, folder: Path, repeat: int, floor_text: Any) -> dict[str, Any]:
-    from desktop.ui import opening
+    from desktop.ui import article_loading
 
     scratch = folder / "work" / f"documents-{os.getpid()}"
     scratch.mkdir(parents=True, exist_ok=True)
     window = _window()
     painted = PaintCounter(window.reader.viewport())
     reports: list[int] = []
-    original = opening._progress
+    original = article_loading._progress
 
     def counting(parent: Any, title: str) -> Any:
         dialog, report = original(parent, title)
@@ -147,7 +147,7 @@ def _measure(path: Path, folder: Path, repeat: int, floor_text: Any) -> dict[str
 
         return dialog, counted
 
-    opening._progress = counting  # type: ignore[assignment]
+    article_loading._progress = counting  # type: ignore[assignment]
     first: list[float] = []
     usable: list[float] = []
     progress_calls: list[int] = []

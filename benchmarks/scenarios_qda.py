@@ -182,9 +182,10 @@ def floor_xlsx(
         wn(r, 5, a.start)
         wn(r, 6, a.end)
         wn(r, 7, max(1, bisect.bisect_right(starts, a.start)))
+        ws(r, 8, "")  # page: the article has none
         for c, value in enumerate((a.author, a.created, a.modified, a.id, "; ".join(out_links.get(a.id, ())),
-                                   "; ".join(in_links.get(a.id, ()))), 8):  # fmt: skip
-            ws(r, c, value)
+                                   "; ".join(in_links.get(a.id, ())), "", ""), 9):  # fmt: skip
+            ws(r, c, value)  # ... and no grades (reliability, credibility) in this data
     summary = book.add_worksheet("Tags")
     for c, name in enumerate(xlsx.SUMMARY_COLUMNS):
         summary.write_string(0, c, name, bold)
