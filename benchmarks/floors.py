@@ -89,7 +89,7 @@ def csv_floor(source: Path, out: Path) -> None:
         if other not in ends:
             return f"{rel}:{other}"
         tag, quote = ends[other]
-        words = quote.replace("\n", " ").split(" ")
+        words = quote.split()
         more = "\u2026" if len(words) > 6 else ""
         return f'{rel}:{other} ({tag}: "{" ".join(words[:6])}{more}")'
 
