@@ -42,9 +42,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy
-from scipy import optimize
-
 Interval = tuple[int, int]
 Span = tuple[int, int, str]
 """A passage: ``(start, end, tag)``, end exclusive."""
@@ -578,6 +575,9 @@ def maximum_matching(edges: Mapping[tuple[int, int], float]) -> list[tuple[int, 
         cols = sorted({j for _, j in group})
         row_at = {i: k for k, i in enumerate(rows)}
         col_at = {j: k for k, j in enumerate(cols)}
+        import numpy  # imported on first use: SciPy costs ~0.3 s, and the window's start does not need it
+        from scipy import optimize
+
         weights = numpy.zeros((len(rows), len(cols)))
         for i, j in group:
             weights[row_at[i], col_at[j]] = 1.0 + edges[(i, j)]

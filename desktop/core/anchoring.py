@@ -12,13 +12,15 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
 from desktop.core import model
+
+if TYPE_CHECKING:
+    import numpy
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
@@ -154,6 +156,8 @@ class Squeezed:
 
     def __init__(self, text: str) -> None:
         """Squeeze ``text`` (vectorised with NumPy: a 1 MB text takes milliseconds, not a Python loop)."""
+        import numpy  # on first use: it is not on the window's start path
+
         codes = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
         keep = ~numpy.isin(codes, _skipped_codes())
         self.origin: numpy.ndarray[Any, numpy.dtype[numpy.int64]] = numpy.flatnonzero(keep)
@@ -165,12 +169,16 @@ class Squeezed:
 
     def to_squeezed(self, position: int) -> int:
         """Return the squeezed offset of the first kept character at or after ``position``."""
+        import numpy
+
         return int(numpy.searchsorted(self.origin, position, side="left"))
 
 
 @functools.cache
 def _skipped_codes() -> numpy.ndarray[Any, numpy.dtype[numpy.uint32]]:
     """The code points :data:`_SKIPPED` matches: Unicode white space (below U+3001) and the bullets."""
+    import numpy
+
     codes = [c for c in range(0x3001) if chr(c).isspace()] + [ord(b) for b in BULLETS]
     return numpy.array(sorted(codes), dtype=numpy.uint32)
 
