@@ -1,6 +1,7 @@
 """Render the README's screenshot: the real window, offscreen, with the seed article and a few tags.
 
-Run from the repository root: ``python docs/make_screenshot.py [OUT.png]`` (default docs/screenshot.png).
+Run from the repository root: ``python docs/make_screenshot.py [OUT.png] [TAB]`` (default docs/screenshot.png;
+TAB ``map``, ``outline`` or ``review`` shows that tab instead of the list, e.g. docs/screenshot-map.png map).
 Nothing of the user's is touched: the annotation file lives in a temporary folder.
 """
 
@@ -71,7 +72,10 @@ def main() -> int:
     window.reader.select_cp(at, at)
     window.reader.centerCursor()
     window.pane.select_ids([claim])
-    app.processEvents()
+    if len(sys.argv) > 2:
+        window.show_tab(sys.argv[2])
+    for _ in range(5):
+        app.processEvents()
     window.grab().save(str(out))
     print(out)
     window.close()

@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -478,8 +479,16 @@ def inspect(path: Path) -> None:
     check_header(path)
     name = errors.shown(path)
     try:
-        with open_reader(path) as conn:
-            inspect_connection(conn, name)
+        try:
+            with open_reader(path) as conn:
+                inspect_connection(conn, name)
+        except (sqlite3.DatabaseError, errors.DamagedFileError):
+            # A reader with no -wal beside the file reads it as immutable; another window that opened
+            # and wrote it in that very moment makes the read torn, not the file damaged. Read once
+            # more: a damaged file is damaged twice, a file being written reads whole the second time.
+            time.sleep(0.05)
+            with open_reader(path) as conn:
+                inspect_connection(conn, name)
     except sqlite3.Error as exc:
         failure = environment_error(exc, str(path), opening=True)
         if failure is not None and not isinstance(failure, errors.DamagedFileError):
@@ -905,9 +914,6 @@ class Store:
         Returns:
             The stored document (the existing one, if it was there).
         """
-        existing = self.document(doc.fingerprint, missing_ok=True)
-        if existing is not None:
-            return existing
         stored = model.Document(
             fingerprint=doc.fingerprint,
             title=doc.title,
@@ -917,7 +923,10 @@ class Store:
             added=model.now_utc(),
             page_starts=tuple(doc.page_starts),
         )
-        with self._write():
+        with self._write():  # BEGIN IMMEDIATE: the check and the insert are one step, even across processes
+            existing = self.document(doc.fingerprint, missing_ok=True)
+            if existing is not None:
+                return existing
             self._insert_documents([stored])
         return stored
 
