@@ -12,6 +12,7 @@ Ctrl+5 shows the ACH tab. The grade of the selected passage (e.g. ``B2``) shows 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -121,7 +122,12 @@ class AchTab(QWidget):
             return
         self.stale = False
         if self.view is None:
-            self.view = ach_view.AchView(sess.store, sess.run_edit, sess.document.fingerprint, self)
+            run_edit = sess.run_edit
+
+            def apply(edit: assessment.Edit) -> None:
+                run_edit(edit)
+
+            self.view = ach_view.AchView(sess.store, apply, sess.document.fingerprint, self)
             self.view.passage_activated.connect(self._go_to)
             self.view.failed.connect(self._error)
             self._layout.addWidget(self.view)
@@ -148,14 +154,14 @@ class Assessing(QObject):
                 f"grade_reliability_{letter}",
                 self.tr("Source Reliability &%s (%s)") % (letter, assessment.RELIABILITY_LABELS[letter]),
                 [f"Shift+{letter}"],
-                lambda g=letter: self.grade_document(g),
+                functools.partial(self.grade_document, letter),
             )
         for grade in model.CREDIBILITY_GRADES:
             self._add(
                 f"grade_credibility_{grade}",
                 self.tr("Credibility &%d (%s)") % (grade, assessment.CREDIBILITY_LABELS[grade]),
                 [f"Alt+{grade}"],
-                lambda g=grade: self.grade_passages(g),
+                functools.partial(self.grade_passages, grade),
             )
         self._add(
             "grade_credibility_clear", self.tr("&Clear Credibility"), ["Alt+0"], lambda: self.grade_passages(None)
@@ -307,7 +313,8 @@ class Assessing(QObject):
             )
             if text is None or text == passage.rationale:
                 return False
-            return self._run(lambda st: assessment.credibility_edit(st, passage.annotation, passage.credibility, text))
+            why: str = text
+            return self._run(lambda st: assessment.credibility_edit(st, passage.annotation, passage.credibility, why))
         fingerprint = sess.document.fingerprint
         document = next((g for g in sess.store.document_grades() if g.document == fingerprint), None)
         if document is None:
@@ -327,7 +334,8 @@ class Assessing(QObject):
         )
         if text is None or text == document.rationale:
             return False
-        return self._run(lambda st: assessment.reliability_edit(st, fingerprint, document.reliability, text))
+        reason: str = text
+        return self._run(lambda st: assessment.reliability_edit(st, fingerprint, document.reliability, reason))
 
     # -- showing grades -----------------------------------------------------------------------------------
 
