@@ -268,13 +268,13 @@ class _Markdown(_Writer):
         out.write("\n")
 
     def assessment(self, out: rows_lib.Sink) -> None:
-        """The "Assessment" section: each part a Markdown table of escaped cells (``|`` too), then its notes."""
+        """The "Assessment" section: each part a Markdown table of escaped cells, then its notes."""
         sections = self.assessment_sections()
         if not sections:
             return
 
         def cell(value: object) -> str:
-            return textutil.escape_markdown(str(value)).replace("|", "\\|") or " "
+            return textutil.escape_markdown(str(value)) or " "  # a pipe becomes &#124;: the columns hold
 
         out.write("\n\n## Assessment")
         for section in sections:
