@@ -202,3 +202,32 @@ def test_the_assess_menu_and_keys_are_there(qtbot: QtBot) -> None:
     assert not w.assessing.actions["grade_reliability_A"].isEnabled()  # nothing open
     clash = {k.toString() for a in w.action_collection.by_name.values() for k in a.shortcuts()} & keys
     assert clash == set()
+
+
+class _Failing:
+    """An edit whose write fails (a full disk, a replaced file)."""
+
+    text = "fail"
+
+    def do(self, source: store.Store) -> object:
+        from desktop.core import errors
+
+        raise errors.StoreError("disk full")
+
+    undo = do
+
+
+def test_a_batch_is_all_or_nothing(tmp_path: Path, seed_path: Path) -> None:
+    from desktop.core import anchoring, documents
+    from desktop.core import errors as core_errors
+
+    st = store.Store.open(tmp_path / "batch.warrant", annotator="ana")
+    doc = st.add_document(documents.load(seed_path))
+    a = anchoring.new_annotation(doc, 0, 20, "evidence", author="ana")
+    assert a is not None
+    st.insert_annotations([a])
+    batch = assessing.Batch("grade", (assessment.credibility_edit(st, a.id, 3), _Failing()))  # type: ignore[arg-type]
+    with pytest.raises(core_errors.StoreError):
+        batch.do(st)
+    assert st.passage_grades() == []  # the first grade was taken back
+    st.close()
