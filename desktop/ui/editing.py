@@ -301,8 +301,22 @@ class Editor(QObject):
             return
         if not prepared.empty:
             text = self.tr("Import %d annotations") % prepared.placed
-            if not sess.run(text, lambda: operations.import_plan(sess.store, prepared.plan)):
+            p, assessed = prepared.plan, prepared.assessments
+            passages = bool(p.annotations or p.links or p.tags or p.documents)
+            both = passages and assessed is not None
+            if both:
+                sess.undo_stack.beginMacro(text)  # the passages with their grades and ratings: ONE undo step
+            try:
+                ran = not passages or sess.run(text, lambda: operations.import_plan(sess.store, p))
+                if ran and assessed is not None:
+                    ran = sess.run_edit(assessed)
+            finally:
+                if both:
+                    sess.undo_stack.endMacro()
+            if not ran:
                 return
+            if prepared.assessments is not None and prepared.assessments.count:
+                prepared.lines.insert(1, f"grades, hypotheses and ratings {prepared.assessments.count}")
         self.status(prepared.lines[0], 8000)
         if prepared.worth_a_dialog:
             importing.show_report(self.parent_widget, path, prepared.lines)

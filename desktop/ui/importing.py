@@ -37,6 +37,8 @@ class Prepared:
     lines: list[str] = field(default_factory=list)
     """What will be placed, what not and why (the first line sums it up)."""
     unplaced: int = 0
+    assessments: ImportAssessments | None = None
+    """W3C only (issue 17): the grades, hypothesis flags and ACH ratings it carries, applied after the passages."""
     noted: bool = False
     """Whether the report says how something was read (offsets counted in UTF-16, codes flattened ...)."""
 
@@ -50,7 +52,7 @@ class Prepared:
     def empty(self) -> bool:
         """Whether the plan adds nothing at all."""
         p = self.plan
-        return not (p.annotations or p.links or p.tags or p.documents)
+        return not (p.annotations or p.links or p.tags or p.documents or self.assessments)
 
 
 def prepare(target: store.Store, path: str, shown: model.Document | None = None) -> Prepared:
@@ -77,7 +79,7 @@ def prepare(target: store.Store, path: str, shown: model.Document | None = None)
 
 def _qda(target: store.Store, found: qdpx.QdaImport) -> Prepared:
     plan, report = qdpx.plan(target, found)
-    return Prepared(plan, len(plan.annotations), report.lines(), len(report.unplaced), bool(report.notes))
+    return Prepared(plan, len(plan.annotations), report.lines(), len(report.unplaced), noted=bool(report.notes))
 
 
 def _brat(target: store.Store, ann: Path, shown: model.Document | None) -> Prepared:
@@ -101,7 +103,10 @@ def _brat(target: store.Store, ann: Path, shown: model.Document | None) -> Prepa
 
 
 def _w3c(target: store.Store, path: str) -> Prepared:
-    plan, report = w3c.prepare(target, w3c.read_file(path))
+    parsed = w3c.read_file(path)
+    plan, report = w3c.prepare(target, parsed)
+    found = parsed.assessed
+    carried = found.credibility or found.hypotheses or found.ratings or found.reliability
     lines = [
         f"imported {len(plan.annotations)}, already present {report.skipped_duplicates}, "
         f"not placed {len(report.orphans)}, links {len(plan.links)}"
@@ -116,7 +121,70 @@ def _w3c(target: store.Store, path: str) -> Prepared:
         )
     for ident, why in report.links_skipped:
         lines.append(f"  link {textutil.shorten(ident, 40)} skipped: {textutil.one_line(why)}")
-    return Prepared(plan, len(plan.annotations), lines, len(report.orphans))
+    edit = ImportAssessments(parsed, frozenset(d.fingerprint for d in plan.documents)) if carried else None
+    return Prepared(plan, len(plan.annotations), lines, len(report.orphans), assessments=edit)
+
+
+class ImportAssessments:
+    """The grades, flags and ratings of a W3C import as an :class:`~desktop.core.assessment.Edit` (issue 17):
+    ``do`` adds those not there yet (:func:`desktop.core.exchange.w3c.import_assessments`), ``undo`` removes
+    exactly what it added, a redo adds the same rows again."""
+
+    text = "Import grades and ratings"
+
+    def __init__(self, parsed: w3c.Parsed, added: frozenset[str]) -> None:
+        self.parsed, self.added = parsed, added
+        self.count = 0
+        self.skipped: list[tuple[str, str]] = []
+        self.rows: (
+            tuple[list[model.DocumentGrade], list[model.PassageGrade], list[model.Hypothesis], list[model.AchRating]]
+            | None
+        ) = None
+
+    @staticmethod
+    def _present(source: store.Store) -> tuple[set[str], set[str], set[str], set[tuple[str, str]]]:
+        return (
+            {g.document for g in source.document_grades()},
+            {g.annotation for g in source.passage_grades()},
+            {h.annotation for h in source.hypotheses()},
+            {(r.evidence, r.hypothesis) for r in source.ach_ratings()},
+        )
+
+    def _changes(self) -> model.Changes:
+        assert self.rows is not None
+        grades, passages, flags, ratings = self.rows
+        ids = [g.document for g in grades] + [g.annotation for g in passages] + [h.annotation for h in flags]
+        ids += [i for r in ratings for i in (r.evidence, r.hypothesis)]
+        return model.Changes(assessments=tuple(dict.fromkeys(ids)))
+
+    def do(self, source: store.Store) -> model.Changes:
+        if self.rows is not None:  # a redo: the same rows again
+            source.insert_assessments(*self.rows)
+            return self._changes()
+        before = self._present(source)
+        with source.atomic():
+            self.count, self.skipped = w3c.import_assessments(source, self.parsed, self.added)
+        self.rows = (
+            [g for g in source.document_grades() if g.document not in before[0]],
+            [g for g in source.passage_grades() if g.annotation not in before[1]],
+            [h for h in source.hypotheses() if h.annotation not in before[2]],
+            [r for r in source.ach_ratings() if (r.evidence, r.hypothesis) not in before[3]],
+        )
+        return self._changes()
+
+    def undo(self, source: store.Store) -> model.Changes:
+        assert self.rows is not None
+        grades, passages, flags, ratings = self.rows
+        with source.atomic():
+            for r in ratings:
+                source.set_ach_rating(r.evidence, r.hypothesis, None)
+            for h in flags:
+                source.set_hypothesis(h.annotation, None)
+            for p in passages:
+                source.set_passage_grade(p.annotation, None)
+            for g in grades:
+                source.set_document_grade(g.document, None)
+        return self._changes()
 
 
 MAX_REPORT_LINES = 60

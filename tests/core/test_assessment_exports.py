@@ -162,3 +162,23 @@ def test_xlsx_has_an_ach_sheet_only_with_a_matrix(graded, tmp_path: Path) -> Non
     assert rows[-2][4:6] == ["1", "2"]
     claims_only = openpyxl.load_workbook(io.BytesIO(exchange.render(st, "xlsx", tags=["claim"])))
     assert claims_only.sheetnames == ["Passages", "Tags"]
+
+
+@pytest.mark.parametrize("fmt", ["w3c", "w3c-jsonl", "csv"])
+def test_a_streamed_export_carries_the_grades_as_the_rendered_one_does(graded, tmp_path: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    # exchange.export (the command line's path) streams; it used to leave every grade and rating out.
+    st, ids = graded
+    path = tmp_path / f"out{exchange.extension(fmt)}"
+    exchange.export(st, fmt, path)
+    streamed = path.read_bytes()
+    if fmt == "csv":
+        import csv
+
+        rows = list(csv.DictReader(io.StringIO(streamed.decode("utf-8-sig"))))
+        row = next(r for r in rows if r["id"] == ids["e1"])
+        assert (row["reliability"], row["credibility"]) == ("B", "2")
+    else:
+        assert b"credibility: 2" in streamed
+    if fmt.startswith("w3c"):
+        parsed = __import__("desktop.core.exchange.w3c", fromlist=["read_file"]).read_file(path)
+        assert parsed.assessed.reliability and parsed.assessed.ratings and parsed.assessed.hypotheses

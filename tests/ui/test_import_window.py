@@ -131,3 +131,44 @@ def test_brat_without_its_text_counts_in_the_shown_document(
     w.import_dialog(str(ann))
     assert errors == [] and len(_saved(w)) == 3
     assert any("shown document" in line for line in shown[0][1])
+
+
+def test_w3c_grades_and_ratings_come_with_their_passages_as_one_step(
+    qtbot: QtBot, tmp_path: Path, seed_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop.core import assessment
+
+    theirs = _source_file(tmp_path, seed_path)
+    ids = {a.tag: a.id for a in theirs.annotations()}
+    doc = theirs.documents()[0].fingerprint
+    assessment.set_reliability(theirs, doc, "C", "a blog")
+    assessment.set_credibility(theirs, ids["evidence"], 2)
+    assessment.set_hypothesis(theirs, ids["claim"])
+    assessment.set_rating(theirs, ids["evidence"], ids["claim"], "II")
+    dest = tmp_path / "graded.jsonld"
+    exchange.export(theirs, "w3c", dest)
+    theirs.close()
+    w, (shown, errors) = _window(qtbot, tmp_path, seed_path, monkeypatch)
+    assert w.session is not None
+    before = w.undo_stack.count()
+    w.import_dialog(str(dest))
+    assert errors == []
+    assert w.undo_stack.count() == before + 1  # passages, grades and ratings: one step
+
+    def saved() -> assessment.Assessments:
+        st = store.Store.open(w.session.store.path)  # type: ignore[union-attr]
+        try:
+            return assessment.load(st)
+        finally:
+            st.close()
+
+    got = saved()
+    assert got.reliability[doc].reliability == "C" and got.credibility[ids["evidence"]].credibility == 2
+    assert got.ratings[(ids["evidence"], ids["claim"])].rating == "II" and ids["claim"] in got.hypotheses
+    w.undo_stack.undo()
+    got = saved()
+    assert (got.reliability, got.credibility, got.hypotheses, got.ratings) == ({}, {}, {}, {})
+    assert _saved(w) == []
+    w.undo_stack.redo()
+    got = saved()
+    assert got.ratings[(ids["evidence"], ids["claim"])].rating == "II" and len(_saved(w)) == 3
