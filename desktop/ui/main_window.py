@@ -224,7 +224,9 @@ class MainWindow(QMainWindow):
             a.view_outline: lambda: self.show_tab("outline"),
             a.view_map: lambda: self.show_tab("map"),
             a.view_review: lambda: self.show_tab("review"),
-            a.help_shortcuts: lambda: help_dialogs.show_shortcuts(self, self.action_collection.shortcut_table()),
+            a.help_shortcuts: lambda: help_dialogs.show_shortcuts(
+                self, self.action_collection.shortcut_table() + self.assessing.shortcut_table()
+            ),
             a.help_about: lambda: help_dialogs.show_about(self),
         }
         for action, handler in handlers.items():
