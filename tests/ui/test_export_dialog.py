@@ -154,3 +154,10 @@ def test_brat_from_the_window_writes_its_two_files(qtbot: QtBot, tmp_path: Path,
     qtbot.waitUntil(lambda: dest.exists() and dest.with_suffix(".txt").exists())
     assert dest.read_text(encoding="utf-8").count("\nT") + dest.read_text(encoding="utf-8").startswith("T") == 2
     assert dest.with_suffix(".txt").read_text(encoding="utf-8").startswith(w.reader.text[:40])
+
+
+def test_export_selected_rows_still_starts_on_the_selection(qtbot: QtBot) -> None:
+    dialog = export_dialog.dialog_for(_parent(qtbot), _tags(), True, True)
+    assert dialog.request().scope == export_dialog.SCOPE_SELECTED
+    without = export_dialog.dialog_for(_parent(qtbot), _tags(), False, True)
+    assert without.request().scope == export_dialog.SCOPE_ALL  # nothing selected: everything
