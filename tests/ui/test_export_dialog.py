@@ -157,7 +157,8 @@ def test_brat_from_the_window_writes_its_two_files(qtbot: QtBot, tmp_path: Path,
 
 
 def test_export_selected_rows_still_starts_on_the_selection(qtbot: QtBot) -> None:
-    dialog = export_dialog.dialog_for(_parent(qtbot), _tags(), True, True)
+    parent = _parent(qtbot)
+    dialog = export_dialog.dialog_for(parent, _tags(), True, True)
     assert dialog.request().scope == export_dialog.SCOPE_SELECTED
-    without = export_dialog.dialog_for(_parent(qtbot), _tags(), False, True)
+    without = export_dialog.dialog_for(parent, _tags(), False, True)
     assert without.request().scope == export_dialog.SCOPE_ALL  # nothing selected: everything
