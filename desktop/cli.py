@@ -162,6 +162,18 @@ def _cmd_export(args: argparse.Namespace) -> int:
 _QDA_SUFFIXES = (".qdpx", ".qde", ".qdc", ".ann")
 
 
+def _nothing_placed(source: object, unplaced: Sequence[tuple[str, str, str]]) -> str:
+    """The refusal of an import into a new file that would place nothing (no file is left behind)."""
+    from desktop.core import textutil
+
+    why = (
+        f"none of its {len(unplaced)} passages could be placed ({textutil.shorten(unplaced[0][2], 120)})"
+        if unplaced
+        else "it holds no passage to place"
+    )
+    return f"{errors.shown(source)}: nothing imported, {why}; no annotation file was created"
+
+
 def _cmd_import_qda(args: argparse.Namespace) -> int:
     """``import`` of a REFI-QDA project (.qdpx/.qde), codebook (.qdc) or brat standoff (.ann)."""
     from pathlib import Path
@@ -183,6 +195,9 @@ def _cmd_import_qda(args: argparse.Namespace) -> int:
             report = brat.import_file(target, source, args.document)
         else:
             report = qdpx.import_file(target, source, args.document)
+        placed = report.tags_added if suffix == ".qdc" else (report.imported or report.links_imported)
+        if created and not placed:  # a project's codes alone are not an import: its passages are
+            raise errors.ExchangeError(_nothing_placed(source, report.unplaced))
     except BaseException:
         target.close()
         if created:  # a file this command made for an import that failed is removed again
@@ -212,6 +227,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     target = store.Store.open(into, annotator=args.annotator if created else None, create=True)
     try:
         result = w3c.import_parsed(target, parsed, loaded)
+        if created and not (result.imported or result.links_imported or result.assessments_imported):
+            raise errors.ExchangeError(_nothing_placed(Path(args.source), result.orphans))
     except BaseException:
         target.close()
         if created:  # a file this command made for an import that failed is removed again

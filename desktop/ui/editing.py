@@ -281,39 +281,45 @@ class Editor(QObject):
     # -- import -------------------------------------------------------------------------------------
 
     def import_file(self, path: str | None = None) -> None:
-        """File > Import: W3C annotations into this file, as ONE undoable step (undo removes all it added)."""
-        from desktop.core.exchange import w3c
+        """File > Import: W3C/Hypothesis JSON, REFI-QDA (.qdpx/.qde/.qdc) or brat (.ann), by suffix, as ONE
+        undoable step (undo removes all it added); the report says what was placed, what not and why."""
+        from desktop.ui import importing
 
         sess = self.session
         if sess is None:
             return
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
-                self.parent_widget,
-                self.tr("Import W3C Annotations"),
-                "",
-                self.tr("W3C annotations (*.json *.jsonld *.jsonl);;All files (*)"),
+                self.parent_widget, self.tr("Import Annotations"), "", self.tr(importing.FILE_FILTER)
             )
             if not path:
                 return
         try:
-            plan, report = w3c.prepare(sess.store, w3c.read_file(path))
+            prepared = importing.prepare(sess.store, path, sess.document)
         except errors.WarrantError as exc:
             self.error(str(exc))
             return
-        if plan.annotations or plan.links:
-            text = self.tr("Import %d annotations") % len(plan.annotations)
-            if not sess.run(text, lambda: operations.import_plan(sess.store, plan)):
+        if not prepared.empty:
+            text = self.tr("Import %d annotations") % prepared.placed
+            p, assessed = prepared.plan, prepared.assessments
+            passages = bool(p.annotations or p.links or p.tags or p.documents)
+            both = passages and assessed is not None
+            if both:
+                sess.undo_stack.beginMacro(text)  # the passages with their grades and ratings: ONE undo step
+            try:
+                ran = not passages or sess.run(text, lambda: operations.import_plan(sess.store, p))
+                if ran and assessed is not None:
+                    ran = sess.run_edit(assessed)
+            finally:
+                if both:
+                    sess.undo_stack.endMacro()
+            if not ran:
                 return
-        lines = [
-            self.tr("Imported %d annotations (%d were already here).") % (report.imported, report.skipped_duplicates)
-        ]
-        if report.orphans:
-            lines.append(self.tr("%d could not be placed in the text:") % len(report.orphans))
-            lines.extend(f"  {oid}: {quote[:80]}" for oid, quote, _reason in report.orphans[:20])
-        self.status(lines[0], 8000)
-        if report.orphans:
-            self.error("\n".join(lines))
+            if prepared.assessments is not None and prepared.assessments.count:
+                prepared.lines.insert(1, f"grades, hypotheses and ratings {prepared.assessments.count}")
+        self.status(prepared.lines[0], 8000)
+        if prepared.worth_a_dialog:
+            importing.show_report(self.parent_widget, path, prepared.lines)
 
 
 def repaint_reader(reader: reader_mod.Reader, sess: session_mod.Session, changes: model.Changes) -> None:

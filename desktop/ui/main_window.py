@@ -44,6 +44,7 @@ from desktop.ui import actions as actions_mod
 from desktop.ui import (
     argument_tabs,
     article_loading,
+    assessing,
     editing,
     files_out,
     find_bar,
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._connect_actions()
         self._set_editing_enabled(False)
+        self.assessing = assessing.install(self)  # issue 17: the ACH tab, the Assess menu, the grade keys
         self.resize(1280, 820)
         self._restore_state()
         article_loading.install(self)
@@ -222,7 +224,9 @@ class MainWindow(QMainWindow):
             a.view_outline: lambda: self.show_tab("outline"),
             a.view_map: lambda: self.show_tab("map"),
             a.view_review: lambda: self.show_tab("review"),
-            a.help_shortcuts: lambda: help_dialogs.show_shortcuts(self, self.action_collection.shortcut_table()),
+            a.help_shortcuts: lambda: help_dialogs.show_shortcuts(
+                self, self.action_collection.shortcut_table() + self.assessing.shortcut_table()
+            ),
             a.help_about: lambda: help_dialogs.show_about(self),
         }
         for action, handler in handlers.items():
@@ -312,6 +316,7 @@ class MainWindow(QMainWindow):
         if self.reviewer is not None:
             self.reviewer.set_session(sess)
         self._install_tag_actions(sess.tags)
+        self.assessing.follow(sess)
         self._show_document()
         self._fill_documents()
         if st.path != ":memory:":

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import model, review
+from desktop.core import model, review, textutil
 from desktop.ui import models, plain
 
 log = logging.getLogger(__name__)
@@ -224,6 +224,83 @@ FIGURE_HELP = {
 """Each figure's short name and what it measures and how to read it (tooltip and legend)."""
 
 
+@dataclass(frozen=True)
+class Disagreement:
+    """One grade or ACH cell on which colleagues disagree (issue 17): what, where, and each one's value."""
+
+    kind: str
+    """``rating``, ``credibility`` or ``reliability``."""
+    what: str
+    """The passage (for a rating: evidence vs hypothesis) or the document, as plain text."""
+    values: str
+    """Each analyst's value, e.g. ``ana: C; bo: II``."""
+    evidence: tuple[str, int, int] | None = None
+    """The passage's place (document, start, end), to show it in the reader."""
+
+
+DISAGREEMENT_KINDS = {"rating": "ACH rating", "credibility": "Credibility", "reliability": "Reliability"}
+
+
+def disagreements_of(data: dict[str, Any], titles: dict[str, str]) -> list[Disagreement]:
+    """Turn :func:`desktop.core.assessment.compare_files`'s result into rows (names and quotes stay plain text)."""
+    out: list[Disagreement] = []
+
+    def values(v: dict[str, object]) -> str:
+        return "; ".join(f"{name}: {value}" for name, value in v.items())
+
+    for d in data.get("ratings", {}).get("disagreements", []):
+        e, h = d["evidence"], d["hypothesis"]
+        where = (e["document"], e["start"], e["end"])
+        what = f"\u201c{e['quote']}\u201d vs \u201c{h['quote']}\u201d"
+        out.append(Disagreement("rating", what, values(d["values"]), where))
+    for d in data.get("credibility", {}).get("disagreements", []):
+        p = d["passage"]
+        out.append(
+            Disagreement(
+                "credibility", f"\u201c{p['quote']}\u201d", values(d["values"]), (p["document"], p["start"], p["end"])
+            )
+        )
+    for d in data.get("reliability", {}).get("disagreements", []):
+        out.append(Disagreement("reliability", titles.get(d["document"], d["document"]), values(d["values"])))
+    return out
+
+
+class DisagreementModel(QAbstractTableModel):
+    """The grades and ACH cells colleagues disagree on: kind, passage(s), each analyst's value."""
+
+    HEADERS = ("Kind", "Where", "Values")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Disagreement] = []
+
+    def reset(self, rows: Sequence[Disagreement]) -> None:
+        """Show these rows."""
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt override
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt override
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.tr(self.HEADERS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            text = (DISAGREEMENT_KINDS.get(row.kind, row.kind), row.what, row.values)[index.column()]
+            return textutil.shorten(text, 200) if role == Qt.ItemDataRole.DisplayRole else plain.tooltip(text)
+        return None
+
+
 def _figure(value: object) -> str:
     return UNDEFINED if value is None else f"{float(value):.3f}"  # type: ignore[arg-type]
 
@@ -253,6 +330,8 @@ class ReviewPane(QWidget):
     accept_agreed = Signal()
     accept_tag = Signal(str)
     close_requested = Signal()
+    place_activated = Signal(str, int, int)
+    """A disagreement's passage was clicked: (document, start, end)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Build an empty review pane."""
@@ -345,6 +424,19 @@ class ReviewPane(QWidget):
         heat.addWidget(self.confusion_for, 1)
         bottom_layout.addLayout(heat)
         bottom_layout.addWidget(self.confusion, 1)
+        self.disagreement_title = QLabel(self)
+        self.disagreement_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.disagreement_title.setWordWrap(True)
+        self.disagreement_model = DisagreementModel(self)
+        self.disagreement_view = QTableView(self)
+        self.disagreement_view.setModel(self.disagreement_model)
+        self.disagreement_view.verticalHeader().hide()
+        self.disagreement_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.disagreement_view.setWordWrap(False)
+        self.disagreement_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.disagreement_view.clicked.connect(self._disagreement_clicked)
+        bottom_layout.addWidget(self.disagreement_title)
+        bottom_layout.addWidget(self.disagreement_view, 1)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(top)
         splitter.addWidget(bottom)
@@ -431,6 +523,30 @@ class ReviewPane(QWidget):
         for tag in tags:
             action = self.by_tag_menu.addAction(tag.label)
             action.triggered.connect(lambda _c=False, name=tag.name: self.accept_tag.emit(name))
+
+    def show_assessment(self, data: dict[str, Any], titles: dict[str, str]) -> None:
+        """Show the agreement on grades and ACH ratings and the cells where colleagues disagree (issue 17)."""
+        rows = disagreements_of(data, titles)
+        self.disagreement_model.reset(rows)
+        parts = []
+        for key, title in (("ratings", "ACH ratings"), ("credibility", "credibility"), ("reliability", "reliability")):
+            part = data.get(key, {})
+            if part.get("units"):
+                alpha = "n/a" if part.get("alpha") is None else f"{part['alpha']:.2f}"
+                parts.append(f"{title} α {alpha} ({part.get('units_coded_by_two_or_more', 0)} shared)")
+        text = self.tr("Grades and ratings (ordinal Krippendorff's α): ") + "; ".join(parts) if parts else ""
+        if parts:
+            text += "\n" + (self.tr("%d disagreements below.") % len(rows) if rows else self.tr("No disagreement."))
+        self.disagreement_title.setText(text)
+        shown = bool(parts)
+        self.disagreement_title.setVisible(shown)
+        self.disagreement_view.setVisible(shown)
+
+    def _disagreement_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            row = self.disagreement_model.rows[index.row()]
+            if row.evidence is not None:
+                self.place_activated.emit(*row.evidence)
 
     def _show_figures(self) -> None:
         colleagues = self._data.get("colleagues", [])

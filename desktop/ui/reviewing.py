@@ -5,6 +5,7 @@ The reviewer knows the session (my file, its operations) and the reader (the ove
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
-from desktop.core import errors, model, operations, review, untrusted
+from desktop.core import assessment, errors, model, operations, review, untrusted
 from desktop.ui import reader as reader_mod
 from desktop.ui import review_pane
 from desktop.ui import session as session_mod
@@ -61,6 +62,8 @@ class Reviewer(QObject):
 
     def _on_changes(self, changes: model.Changes) -> None:
         if changes.added or changes.changed or changes.removed or changes.links_added or changes.links_removed:
+            self.schedule()
+        elif changes.assessments:  # issue 17: grades and ratings are compared too
             self.schedule()
 
     # -- files --------------------------------------------------------------------------------
@@ -124,7 +127,35 @@ class Reviewer(QObject):
         tags = self._tags(sess)
         if self.pane is not None:
             self.pane.show_review(self.current, doc_data, tags, notes)
+            self._show_assessment(sess, mine)
         self._draw_marks(tags)
+
+    def _show_assessment(self, sess: session_mod.Session, mine: untrusted.ColleagueFile) -> None:
+        """Issue 17: compare the grades and ACH ratings of the shown document; list where colleagues disagree."""
+        assert self.pane is not None
+        st = sess.store
+        mine = dataclasses.replace(
+            mine,
+            assessments=(
+                tuple(st.document_grades()),
+                tuple(st.passage_grades()),
+                tuple(st.hypotheses()),
+                tuple(st.ach_ratings()),
+            ),
+        )
+        try:
+            data = assessment.compare_files(mine, self.files, document=sess.document.fingerprint)
+        except errors.WarrantError as exc:
+            log.warning("assessments not compared: %s", exc)
+            data = {}
+        titles = {d.fingerprint: d.title for d in mine.documents}
+        self.pane.show_assessment(data, titles)
+
+    def show_place(self, document: str, start: int, end: int) -> None:
+        """A disagreement was clicked: show its passage if it is in the shown document."""
+        sess = self.session
+        if sess is not None and document == sess.document.fingerprint:
+            self.reader.select_cp(start, end)
 
     def _tags(self, sess: session_mod.Session) -> model.TagSet:
         return sess.tags.with_extra(t for f in self.files for t in f.tags)
@@ -269,4 +300,5 @@ def open_review(
     page.accept_selected.connect(lambda: reviewer.accept_rows(page.selected_rows()))
     page.accept_agreed.connect(reviewer.accept_agreed)
     page.accept_tag.connect(reviewer.accept_tag)
+    page.place_activated.connect(reviewer.show_place)
     return reviewer

@@ -20,9 +20,9 @@ import logging
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from desktop.core import errors, model, operations, store
+from desktop.core import assessment, errors, model, operations, store
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,24 @@ class Session(QObject):
             self.undo_stack.push(command)
         return done
 
+    def run_edit(self, edit: assessment.Edit) -> bool:
+        """Perform an assessment edit (issue 17: a grade, a hypothesis flag, an ACH rating) now, saved at
+        once, and put it on the undo stack as ONE command; False when it failed (reported to ``on_error``)."""
+        command = _EditCommand(self, edit)
+        try:
+            changes = edit.do(self.store)
+        except errors.WarrantError as exc:
+            self.on_error(str(exc))
+            return False
+        self.undo_stack.push(command)  # its first redo() does nothing: the edit is made
+        self.announce_assessed(changes)
+        return True
+
+    def announce_assessed(self, changes: model.Changes) -> None:
+        """Emit :attr:`changed` for an edit that changed grades, flags or ratings only."""
+        if changes:
+            self.changed.emit(changes)
+
     def failed(self, what: str, exc: errors.WarrantError, *, redo: bool) -> None:
         """An undo or redo failed (the file is unchanged): report it; after a redo, drop the redo history."""
         log.error("%s failed: %s", what, exc)
@@ -137,3 +155,29 @@ class Session(QObject):
             self.changed.emit(changes)
         finally:
             self.before = {}
+
+
+class _EditCommand(QUndoCommand):
+    """An :class:`~desktop.core.assessment.Edit` on the undo stack: ``do`` was run by :meth:`Session.run_edit`."""
+
+    def __init__(self, session: Session, edit: assessment.Edit) -> None:
+        super().__init__(edit.text)
+        self.session, self.edit, self._pushed = session, edit, False
+
+    def redo(self) -> None:
+        if not self._pushed:  # QUndoStack.push calls redo(): the edit was already made
+            self._pushed = True
+            return
+        self._replay(self.edit.do, redo=True)
+
+    def undo(self) -> None:
+        self._replay(self.edit.undo, redo=False)
+
+    def _replay(self, step: Callable[[store.Store], model.Changes], *, redo: bool) -> None:
+        try:
+            changes = step(self.session.store)
+        except errors.WarrantError as exc:
+            self.setObsolete(True)
+            self.session.failed(("Redo %s" if redo else "Undo %s") % self.text(), exc, redo=redo)
+            return
+        self.session.announce_assessed(changes)

@@ -97,6 +97,7 @@ def test_import_round_trip_and_summary(annotated, tmp_path: Path) -> None:  # ty
 
 def test_import_lists_orphans(tmp_path: Path, testdata: Path) -> None:
     into = tmp_path / "mine.warrant"
+    store.Store.open(into, annotator="ana").close()  # an existing file: the orphans are listed
     done = run("import", testdata / "w3c-web-annotation" / "handwritten" / "claim-quote-position.json", "--into", into)
     assert done.returncode == 0, done.stderr
     first, second = done.stdout.splitlines()
@@ -129,3 +130,16 @@ def test_bad_input_gives_one_line_and_no_traceback(
     assert message in done.stderr
     assert not into.exists()  # a failed import does not leave a new annotation file behind
     assert _files(path) == before
+
+
+@pytest.mark.parametrize(
+    "source", ["w3c-web-annotation/handwritten/claim-quote-position.json", "refi-qda/sky-loom/TestProject.qdpx"]
+)
+def test_an_import_into_a_new_file_that_places_nothing_is_refused(tmp_path: Path, testdata: Path, source: str) -> None:
+    into = tmp_path / "NEW.warrant"
+    done = run("import", testdata / source, "--into", into)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith("warrant: ") and done.stderr.count("\n") == 1
+    assert "nothing imported" in done.stderr and "could be placed" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no file, -wal or -shm left behind

@@ -434,7 +434,8 @@ def test_cli_export_and_import(filled, tmp_path: Path, testdata: Path) -> None: 
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("imported 5, already present 0, not placed 0, links 3")
     done = _run("import", testdata / "refi-qda" / "sky-loom" / "TestProject.qdpx", "--into", tmp_path / "sky.warrant")
-    assert done.returncode == 0 and "sources folder is empty" in done.stdout
+    assert done.returncode == 2 and "nothing imported" in done.stderr  # a new file with nothing placed: refused
+    assert not (tmp_path / "sky.warrant").exists()
     bad = _run(
         "import", testdata / "refi-qda" / "sky-loom" / "BAD-code-missing-guid.qde", "--into", tmp_path / "x.warrant"
     )

@@ -49,7 +49,7 @@ from typing import Any
 from lxml import etree
 
 from desktop import __version__
-from desktop.core import anchoring, documents, errors, model, operations, store, textutil
+from desktop.core import anchoring, assessment, documents, errors, model, operations, store, textutil
 from desktop.core.exchange import scope
 
 NS = "urn:QDA-XML:project:1.0"
@@ -201,6 +201,7 @@ def _project(selection: scope.Selection, *, generated: str | None = None) -> Any
         users = etree.SubElement(root, _e("Users"))
         for name, guid in user_guid.items():
             etree.SubElement(users, _e("User"), guid=guid, name=xml_safe(name))
+    assessed_codes: dict[str, list[str]] = {}
     if tags:
         codes = etree.SubElement(etree.SubElement(root, _e("CodeBook")), _e("Codes"))
         for tag in tags:
@@ -209,6 +210,7 @@ def _project(selection: scope.Selection, *, generated: str | None = None) -> Any
             _set(code, "color", valid_colour(tag.colour))
             if tag.label:
                 etree.SubElement(code, _e("Description")).text = xml_safe(tag.label)
+        assessed_codes = _assessment_codes(codes, selection)
 
     notes: list[tuple[str, str, str, str, str]] = []  # guid, name, author, time, text
     by_document: dict[str, list[model.Annotation]] = collections.defaultdict(list)
@@ -234,10 +236,17 @@ def _project(selection: scope.Selection, *, generated: str | None = None) -> Any
                 _set(coding, "creatingUser", author)
                 _set(coding, "creationDateTime", _datetime(a.created))
                 etree.SubElement(coding, _e("CodeRef"), targetGUID=code_guid[a.tag])
+                for code_id in assessed_codes.get(a.id, ()):  # issue 17: its grade, flag and ratings
+                    extra = etree.SubElement(sel, _e("Coding"), guid=derived_guid("coding", f"{a.id}:{code_id}"))
+                    etree.SubElement(extra, _e("CodeRef"), targetGUID=code_id)
                 if a.note:
                     note_guid = derived_guid("note", a.id)
                     notes.append((note_guid, "Note: " + textutil.shorten(a.quote, 60), a.author, a.modified, a.note))
                     etree.SubElement(sel, _e("NoteRef"), targetGUID=note_guid)
+    for key, text in assessment.qdpx_notes(selection.assessments):  # issue 17: rationales, as project notes
+        if key in by_document or any(a.id == key for a in annotations):
+            notes_name = "Assessment: " + textutil.shorten(text, 60)
+            notes.append((derived_guid("assessment-note", key), notes_name, "", "", text))
     link_notes = [
         (derived_guid("link-note", k.id), f"Link: {k.relation}", k.author, k.created, f"{k.relation} (link)")
         for k in links
@@ -259,6 +268,41 @@ def _project(selection: scope.Selection, *, generated: str | None = None) -> Any
             etree.SubElement(link, _e("NoteRef"), targetGUID=derived_guid("link-note", k.id))
         _graphs(root, selection, code_guid)
     return root
+
+
+ASSESSMENT_CODE = "Warrant assessment"
+"""The parent of the codes that carry the grades, hypothesis flags and ACH ratings (issue 17): not codable
+itself; ``Credibility/2`` becomes its child ``Credibility`` and grandchild ``2``. Warrant's own import
+leaves these codings out (the passages are not tagged with them)."""
+
+
+def _assessment_codes(codes: Any, selection: scope.Selection) -> dict[str, list[str]]:
+    """Add the assessment codes of ``selection``'s passages under :data:`ASSESSMENT_CODE`; return each
+    passage's code GUIDs."""
+    wanted = {a.id for a in selection.annotations}
+    found = {
+        name: [i for i in ids if i in wanted] for name, ids in assessment.qdpx_codes(selection.assessments).items()
+    }
+    found = {name: ids for name, ids in found.items() if ids}
+    if not found:
+        return {}
+    parent = etree.SubElement(codes, _e("Code"), guid=derived_guid("code", ASSESSMENT_CODE), name=ASSESSMENT_CODE)
+    parent.set("isCodable", "false")
+    made: dict[str, Any] = {"": parent}
+    per_passage: dict[str, list[str]] = collections.defaultdict(list)
+    for name in sorted(found):
+        path = ""
+        for part in name.split("/"):
+            above, path = made[path], f"{path}/{part}" if path else part
+            if path not in made:
+                made[path] = etree.SubElement(
+                    above, _e("Code"), guid=derived_guid("code", f"{ASSESSMENT_CODE}/{path}"), name=xml_safe(part)
+                )
+                made[path].set("isCodable", "false")
+        made[path].set("isCodable", "true")
+        for annotation_id in found[name]:
+            per_passage[annotation_id].append(made[path].get("guid"))
+    return per_passage
 
 
 def _graphs(root: Any, selection: scope.Selection, code_guid: dict[str, str]) -> None:
@@ -969,6 +1013,8 @@ def read_project(
     users = _users(root)
     users[""] = users.get(normal_guid(root.get("creatingUserGUID")) or "-", "")  # who made what names no one
     codes = read_codes(root, name)
+    skip = frozenset(c.guid for c in codes if warrant_origin and c.path[:1] == [ASSESSMENT_CODE])  # issue 17
+    codes = [c for c in codes if c.guid not in skip]
     by_code, code_notes = code_tags(codes, target.tags(), warrant_origin=warrant_origin)
     notes += code_notes
     found.tags = list({t.name: t for t in by_code.values()}.values())
@@ -1007,7 +1053,7 @@ def read_project(
         found.documents.append(doc)
         placed = _place(source, selections, doc, readings_used, found, name)
         for sel, start, end in placed:
-            _passages(sel, start, end, doc, users, by_code, note_texts, found, selection_passages, now, name)
+            _passages(sel, start, end, doc, users, by_code, note_texts, found, selection_passages, now, name, skip=skip)
     missing = [u for u in found.unplaced if "is not in the project file" in u[2]]
     if missing:
         empty = not any(n.casefold().startswith("sources/") for n in archive.names())
@@ -1109,8 +1155,10 @@ def _passages(
     selection_passages: dict[str, list[str]],
     now: str,
     name: str,
+    *,
+    skip: frozenset[str] = frozenset(),
 ) -> None:
-    """Turn one placed selection into one passage per coding."""
+    """Turn one placed selection into one passage per coding (codings of ``skip`` codes are left out)."""
     guid = normal_guid(sel.get("guid"))
     assert guid is not None
     if start == end:
@@ -1129,6 +1177,8 @@ def _passages(
     for coding in sel.iterchildren("Coding"):
         ref = coding.find("CodeRef")
         code = normal_guid(ref.get("targetGUID")) if ref is not None else None
+        if code in skip:
+            continue
         if code is None or code not in by_code:
             found.notes.append(f"selection {guid}: a coding names no known code ({code}); it was left out")
             continue

@@ -28,7 +28,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 
-from desktop.core import argument, model, textutil
+from desktop.core import argument, assessment, model, textutil
 from desktop.core.exchange import rows as rows_lib
 from desktop.core.exchange import scope
 
@@ -40,6 +40,7 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri '
 
 ALLOWED_TAGS: frozenset[str] = frozenset(
     "h1 h2 h3 h4 h5 h6 p blockquote ul ol li em strong code pre hr br section div span small".split()
+    + "table thead tbody tr th td".split()  # issue 17: the grades and the ACH matrix
 )
 """Every HTML element the report may contain after sanitising (no links, images, forms or scripts)."""
 
@@ -174,6 +175,32 @@ class _Writer:
     def several(self) -> bool:
         return len([d for d in self.selection.documents if self.count_of(d)]) > 1
 
+    def assessment_sections(self) -> list[dict[str, object]]:
+        """Issue 17: the grades, their rationales and the ACH matrix of the report's passages, as
+        :func:`desktop.core.assessment.report_sections` gives them (plain text); none when nothing is assessed."""
+        source = self.rows._store  # streamed: the grades are read here, once
+        if source is not None and not (source.document_grades() or source.hypotheses() or source.passage_grades()):
+            return []  # nothing assessed: no passage is read for it
+        # The matrix needs the evidence passages and hypotheses in memory (those only, and only when assessed).
+        assessed = assessment.load(source) if source is not None else self.selection.assessments
+        if not (assessed.reliability or assessed.credibility or assessed.hypotheses):
+            return []
+        ids: set[str] | None = None
+        if source is None:
+            ids = {a.id for a in self.selection.annotations}
+        elif self.selection.filters:
+            ids = {a.id for a in self.rows.all()}
+        if ids is not None:
+            assessed = assessment.Assessments(
+                reliability=assessed.reliability,
+                credibility={i: g for i, g in assessed.credibility.items() if i in ids},
+                hypotheses={i: h for i, h in assessed.hypotheses.items() if i in ids},
+                ratings={k: r for k, r in assessed.ratings.items() if k[0] in ids and k[1] in ids},
+                passages={i: a for i, a in assessed.passages.items() if i in ids},
+            )
+        matrix = assessment.build(assessed)
+        return assessment.report_sections(matrix, assessed, self.selection.documents)
+
 
 def _listed_again(outline: argument.Outline) -> set[str]:
     """The annotations the outline's weak points list (their text is written once and kept for them)."""
@@ -237,7 +264,32 @@ class _Markdown(_Writer):
                     out.write(f"\n\n### {esc(doc.title) or 'Untitled'}")
                 out.write("\n\n")
                 self.outline(out, outline, 4 if several else 3)
+        self.assessment(out)
         out.write("\n")
+
+    def assessment(self, out: rows_lib.Sink) -> None:
+        """The "Assessment" section: each part a Markdown table of escaped cells, then its notes."""
+        sections = self.assessment_sections()
+        if not sections:
+            return
+
+        def cell(value: object) -> str:
+            return textutil.escape_markdown(str(value)) or " "  # a pipe becomes &#124;: the columns hold
+
+        out.write("\n\n## Assessment")
+        for section in sections:
+            columns = [str(c) for c in section["columns"]]  # type: ignore[attr-defined]
+            rows = section["rows"]
+            out.write(f"\n\n### {cell(section['title'])}\n")
+            if not rows:
+                out.write("\nNone yet.")
+            else:
+                out.write("\n| " + " | ".join(cell(c) for c in columns) + " |")
+                out.write("\n|" + "---|" * len(columns))
+                for row in rows:  # type: ignore[attr-defined]
+                    out.write("\n| " + " | ".join(cell(v) for v in row) + " |")
+            for note in section["notes"]:  # type: ignore[attr-defined]
+                out.write("\n\n- " + cell(note))
 
     def outline(self, out: rows_lib.Sink, outline: argument.Outline, level: int) -> None:
         """The same Markdown as :func:`desktop.core.argument.outline_markdown`, written line by line."""
@@ -328,6 +380,7 @@ class _Html(_Writer):
             if not _COLOUR.match(colour):
                 colour = _FALLBACK_COLOUR
             rules.append(f"section.tag-{i} {{ --tag: {colour}; }}")
+        rules.append("table { border-collapse: collapse; } th, td { border: 1px solid #bbb; padding: .2rem .4rem; }")
         return "\n".join(rules)
 
     def write(self, out: rows_lib.Sink) -> None:
@@ -364,7 +417,30 @@ class _Html(_Writer):
                 self.section(out, f"tag tag-{self.position[name]}", _chain([heading], passages))
         if self.with_argument and self.rows.count:
             self.section(out, "argument", self.argument_section())
+        sections = self.assessment_sections()
+        if sections:
+            self.section(out, "assessment", self.assessment(sections))
         out.write("</body>\n</html>\n")
+
+    def assessment(self, sections: list[dict[str, object]]) -> Iterator[str]:
+        """The "Assessment" section: each part a table of escaped cells, then its notes."""
+        h = self.h
+        yield "<h2>Assessment</h2>"
+        for section in sections:
+            yield f"<h3>{h(str(section['title']))}</h3>"
+            rows = section["rows"]
+            if not rows:
+                yield "<p>None yet.</p>"
+            else:
+                head = "".join(f"<th>{h(str(c))}</th>" for c in section["columns"])  # type: ignore[attr-defined]
+                body = "\n".join(
+                    "<tr>" + "".join(f"<td>{h(str(v))}</td>" for v in row) + "</tr>"
+                    for row in rows  # type: ignore[attr-defined]
+                )
+                yield f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+            notes = [f"<li>{h(str(n))}</li>" for n in section["notes"]]  # type: ignore[attr-defined]
+            if notes:
+                yield "<ul>\n" + "\n".join(notes) + "\n</ul>"
 
     @staticmethod
     def section(out: rows_lib.Sink, css_class: str, pieces: Iterable[str]) -> None:

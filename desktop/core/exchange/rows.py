@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
-from desktop.core import errors, model, store
+from desktop.core import assessment, errors, model, store
 from desktop.core.exchange import scope
 
 
@@ -199,5 +199,12 @@ def streamed(
         tags=tuple(source.tags()),
         relations=tuple(source.relations()),
         filters=tuple(filters),
+        # Issue 17: the grades, flags and ratings travel with a streamed export too (W3C, CSV columns). Read
+        # only when the file holds any: they need the evidence passages and hypotheses in memory.
+        assessments=(
+            assessment.load(source)
+            if source.document_grades() or source.hypotheses() or source.passage_grades()
+            else assessment.Assessments()
+        ),
     )
     return Rows(selection, groups, source, tag_list, author_list, document, wanted)

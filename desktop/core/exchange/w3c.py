@@ -244,9 +244,12 @@ def _streamed_objects(rows: rows_lib.Rows, *, with_text: bool = False) -> Iterat
     """What :func:`objects` yields, reading the passages from ``rows`` one chunk at a time."""
     selection = rows.selection
     carried: set[str] = set()
+    rated: set[str] | None = set() if selection.assessments.ratings else None  # issue 17: the ratings' ends
     for annotation in rows.all():
         first = with_text and annotation.document not in carried
         carried.add(annotation.document)
+        if rated is not None:
+            rated.add(annotation.id)
         yield _assessed(
             annotation_object(annotation, selection.document(annotation.document), with_text=first),
             annotation,
@@ -254,7 +257,7 @@ def _streamed_objects(rows: rows_lib.Rows, *, with_text: bool = False) -> Iterat
         )
     for link in selection.links:
         yield link_object(link)
-    yield from _assessment_objects(selection)  # issue 17: document reliability, ACH ratings
+    yield from _assessment_objects(selection, rated)  # issue 17: document reliability, ACH ratings
 
 
 def write(rows: rows_lib.Rows, out: rows_lib.Sink, *, jsonl: bool = False, with_text: bool = False) -> None:
@@ -1264,8 +1267,9 @@ def _assessed(obj: dict[str, Any], annotation: model.Annotation, selection: scop
     return obj
 
 
-def _assessment_objects(selection: scope.Selection) -> Iterator[dict[str, Any]]:
-    """The selected documents' reliability grades, then the ratings whose two passages are selected."""
+def _assessment_objects(selection: scope.Selection, ids: set[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The selected documents' reliability grades, then the ratings whose two passages are selected (``ids``:
+    the passages exported, when they were streamed)."""
     assessed = selection.assessments
     for doc in selection.documents:
         grade = assessed.reliability.get(doc.fingerprint)
@@ -1289,7 +1293,8 @@ def _assessment_objects(selection: scope.Selection) -> Iterator[dict[str, Any]]:
         obj["body"] = body
         obj["target"] = {"id": f"urn:sha256:{doc.fingerprint}", "type": "Text", "label": doc.title}
         yield obj
-    ids = {a.id for a in selection.annotations}
+    if ids is None:
+        ids = {a.id for a in selection.annotations}
     for (evidence, hypothesis), rating in sorted(assessed.ratings.items()):
         if evidence not in ids or hypothesis not in ids or hypothesis not in assessed.hypotheses:
             continue

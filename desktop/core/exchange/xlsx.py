@@ -13,7 +13,7 @@ import io
 
 import xlsxwriter
 
-from desktop.core import model
+from desktop.core import assessment, model
 from desktop.core.exchange import csvfile, scope
 
 MAX_CELL = 32_767
@@ -87,7 +87,8 @@ def _write_sheet(sheet: object, header: tuple[str, ...], rows: list[list[str | i
 
 
 def render(selection: scope.Selection) -> bytes:
-    """Return the workbook for ``selection``: sheets "Passages" and "Tags".
+    """Return the workbook for ``selection``: sheets "Passages" and "Tags", and "ACH" (the matrix with its scores,
+    as :func:`desktop.core.assessment.matrix_rows` gives it, all text) when the passages hold hypotheses and evidence.
 
     Args:
         selection: what to export (:func:`desktop.core.exchange.scope.select`).
@@ -112,5 +113,11 @@ def render(selection: scope.Selection) -> bytes:
     _write_sheet(passages, csvfile.COLUMNS, passage_rows(selection), bold)
     tags = workbook.add_worksheet("Tags")
     _write_sheet(tags, SUMMARY_COLUMNS, summary_rows(selection), bold)
+    m = assessment.for_selection(selection)  # issue 17: the matrix and its scores
+    if m.hypotheses and m.evidence:
+        matrix = assessment.matrix_rows(m)
+        ach = workbook.add_worksheet("ACH")
+        ach.freeze_panes(1, 1)
+        _write_sheet(ach, tuple(_cell(c) for c in matrix[0]), [list(r) for r in matrix[1:]], bold)
     workbook.close()
     return out.getvalue()
