@@ -178,8 +178,7 @@ class AnnotationPane(QWidget):
             self._tally[old.tag] -= 1
             self._tally[new.tag] += 1
             self._show_counts()
-            if self.proxy.filtering():
-                self._keeping_selection(self.proxy.refilter)
+            # The proxy follows the row's dataChanged: a retag out of the filter removes that one row.
 
     def follow(self, sess: session_mod.Session) -> None:
         """Show ``sess``'s document and refresh from its ``changed`` signal from now on."""
