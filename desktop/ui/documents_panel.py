@@ -50,6 +50,15 @@ class DocumentsModel(QAbstractListModel):
         self.current = current
         self.endResetModel()
 
+    def add_to_count(self, fingerprint: str, delta: int) -> None:
+        """Change one article's passage count (a tag or a delete): one row's dataChanged, no reset."""
+        row = self.row_of(fingerprint)
+        if row >= 0 and delta:
+            entry = self._entries[row]
+            self._entries[row] = Entry(entry.fingerprint, entry.title, max(0, entry.passages + delta), entry.kind)
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
+
     def entry(self, row: int) -> Entry:
         """The entry at ``row``."""
         return self._entries[row]

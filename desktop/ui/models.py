@@ -7,7 +7,7 @@ found by bisect; nothing reloads the whole list except switching documents.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -20,15 +20,15 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from desktop.core import model, textutil
-from desktop.ui import plain, rowproxy
+from desktop.ui import links_view, plain, rowproxy
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 TAG_ROLE = Qt.ItemDataRole.UserRole + 2
 START_ROLE = Qt.ItemDataRole.UserRole + 3
 COLOUR_ROLE = Qt.ItemDataRole.UserRole + 4
 
-COLUMNS = ("Tag", "Passage", "Note", "Author")
-TAG, PASSAGE, NOTE, AUTHOR = range(4)
+COLUMNS = ("Tag", "Passage", "Links", "Note", "Author")
+TAG, PASSAGE, LINKS, NOTE, AUTHOR = range(5)
 PREVIEW_CHARS = 240
 
 Index = QModelIndex | QPersistentModelIndex
@@ -55,6 +55,8 @@ class AnnotationModel(QAbstractTableModel):
         self._tags = model.TagSet()
         self._tints: dict[str, QBrush] = {}
         self._lines: dict[tuple[str, int], str] = {}
+        self.links = links_view.LinkIndex()
+        """The shown document's links, for the Links column (kept up to date by the pane)."""
         self._answers: dict[int, Callable[[model.Annotation, int], Any]] = {
             Qt.ItemDataRole.DisplayRole: self._display,
             Qt.ItemDataRole.ToolTipRole: self._tooltip,
@@ -123,6 +125,14 @@ class AnnotationModel(QAbstractTableModel):
         self._rows[row] = annotation
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
+    def links_changed(self, ids: Iterable[str], hints: Mapping[str, model.Annotation]) -> None:
+        """The Links cells of these annotations changed (``hints``: the annotations, to find their rows fast)."""
+        for annotation_id in ids:
+            row = self.row_of(annotation_id, hints.get(annotation_id))
+            if row >= 0:
+                cell = self.index(row, LINKS)
+                self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole])
+
     def annotation(self, row: int) -> model.Annotation:
         """Return the annotation shown in ``row``."""
         return self._rows[row]
@@ -144,7 +154,11 @@ class AnnotationModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
             return COLUMNS[section]
         return None
 
@@ -164,6 +178,8 @@ class AnnotationModel(QAbstractTableModel):
             return self._tags.get(a.tag).label
         if col == PASSAGE:
             return self._line(a.quote, PREVIEW_CHARS)
+        if col == LINKS:
+            return self.links.cell(a.id)
         if col == NOTE:
             return self._line(a.note, 120) if a.note else ""
         if col == AUTHOR:
@@ -186,6 +202,9 @@ class AnnotationModel(QAbstractTableModel):
             return plain.tooltip(a.quote)
         if col == NOTE and a.note:
             return plain.tooltip(a.note)
+        if col == LINKS:
+            sentences = self.links.sentences(a.id)
+            return plain.tooltip("\n".join(sentences)) if sentences else None
         return None
 
     def _decoration(self, a: model.Annotation, col: int) -> Any:
