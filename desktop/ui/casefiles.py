@@ -57,6 +57,7 @@ class Window(Protocol):
     def error(self, message: str) -> None: ...
     def status(self, message: str, timeout: int = 4000) -> None: ...
     def refresh_argument_views(self) -> None: ...
+    def setWindowTitle(self, title: str) -> None: ...
 
 
 class Rename(QUndoCommand):
@@ -213,6 +214,8 @@ class CaseFiles(QObject):
         if sess.store.path != ":memory:":
             self.watch = file_guard.ChangeWatch(sess.store.data_version, self)
             self.watch.changed_elsewhere.connect(self.reload)
+            sess.changed.connect(lambda _changes, watch=self.watch: watch.resync())  # our own edit, not theirs
+            sess.document_changed.connect(self.watch.resync)
         self.refresh()
         if self.panel.model.rowCount() > 1:
             self.dock.show()
@@ -223,6 +226,9 @@ class CaseFiles(QObject):
             return
         if changes.documents:
             self.refresh()
+            if sess.document.fingerprint in changes.documents:  # renamed: the title bar follows
+                name = Path(sess.store.path).name
+                self.window.setWindowTitle(f"{sess.document.title} — {name} — Warrant")
             return
         # A tag or a delete in the shown article: its count moves, from the edit itself (no SQL).
         shown = sess.document.fingerprint

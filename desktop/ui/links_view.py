@@ -153,6 +153,7 @@ class HoverCards(QObject):
 def follow(sess: session_mod.Session, links: LinkIndex, refreshed: Callable[[set[str]], None]) -> None:
     """Keep ``links`` up to date with ``sess``; ``refreshed`` gets the ids whose Links cell changed."""
     relations: list[model.Relation] = []
+    foreign: list[model.Link] = []
 
     def rebuild(changes: model.Changes | None) -> None:
         if changes is not None:
@@ -164,8 +165,15 @@ def follow(sess: session_mod.Session, links: LinkIndex, refreshed: Callable[[set
                 return  # a new passage, or one no link touches: no Links cell changes
         else:
             relations[:] = sess.store.relations()
+        if changes is None:
+            # Links into this article from passages of the others (the session keeps only its own).
+            shown = sess.annotations
+            foreign[:] = [k for k in sess.store.iter_links() if k.target in shown and k.source not in shown]
+        elif changes.links_removed:
+            gone = set(changes.links_removed)
+            foreign[:] = [k for k in foreign if k.id not in gone]
         changed = links.rebuild(
-            sess.links.values(),
+            [*sess.links.values(), *foreign],
             sess.annotations,
             sess.tags,
             relations,
