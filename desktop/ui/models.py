@@ -268,8 +268,21 @@ class AnnotationFilter(rowproxy.AcceptedRows):
         source = self.sourceModel()
         if not self.filtering() or not isinstance(source, AnnotationModel):
             return super()._all_rows()
-        accepts = self.accepts
-        return [row for row, a in enumerate(source.rows()) if accepts(a)]
+        # accepts() inlined: one pass over 50,000 rows is most of a keystroke's time.
+        tags, needle, folded, fold = self._tags, self._needle, self._folded, self._haystack
+        rows = source.rows()
+        if tags is not None:
+            candidates: Iterable[tuple[int, model.Annotation]] = [(i, a) for i, a in enumerate(rows) if a.tag in tags]
+        else:
+            candidates = enumerate(rows)
+        if not needle:
+            return [i for i, _a in candidates]
+        out = []
+        for i, a in candidates:
+            hit = folded.get(a.id)
+            if needle in (hit[1] if hit is not None and hit[0] is a else fold(a)):
+                out.append(i)
+        return out
 
     def _accepts_row(self, source_row: int) -> bool:
         source = self.sourceModel()
