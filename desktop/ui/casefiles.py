@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
     QLineEdit,
+    QMainWindow,
     QMenu,
     QMenuBar,
     QMessageBox,
@@ -65,7 +66,7 @@ class Rename(QUndoCommand):
 
     def __init__(self, sess: session.Session, fingerprint: str, old: str, new: str) -> None:
         """Capture both titles (the first redo has already been written by :func:`rename`)."""
-        super().__init__(f"Rename article to “{new}”")
+        super().__init__("Rename Article")
         self.session, self.fingerprint, self.old, self.new = sess, fingerprint, old, new
         self._pushed = False
 
@@ -129,6 +130,8 @@ class CaseFiles(QObject):
         self.dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable
         )
+        if isinstance(parent, QMainWindow):
+            parent.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self.dock.hide()
         self.view_action = self.dock.toggleViewAction()
         self.view_action.setObjectName("view_documents")
@@ -218,7 +221,17 @@ class CaseFiles(QObject):
             sess.document_changed.connect(self.watch.resync)
         self.refresh()
         if self.panel.model.rowCount() > 1:
-            self.dock.show()
+            self.show_dock()
+
+    def show_dock(self) -> None:
+        """Show the sidebar, narrow (the reader and the list keep their room at 1024 pixels)."""
+        if self.dock.isVisible():
+            return
+        self.dock.show()
+        window = self.dock.parentWidget()
+        if isinstance(window, QMainWindow):
+            width = 24 * max(1, self.panel.fontMetrics().averageCharWidth())
+            window.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
 
     def _changed(self, changes: model.Changes) -> None:
         sess = self.session
@@ -325,9 +338,9 @@ class CaseFiles(QObject):
         if sess.store.document(doc.fingerprint, missing_ok=True) is not None:
             self.window.status(f"“{doc.title}” is already in this file.")
             return False
-        done = sess.run(f"Add article “{doc.title}”", lambda: casefile.add_document(sess.store, doc))
+        done = sess.run("Add Article", lambda: casefile.add_document(sess.store, doc))
         if done:
-            self.dock.show()
+            self.show_dock()
             self.window.status(f"Added “{doc.title}”: click it in Documents to read it.", 8000)
         return done
 
@@ -371,10 +384,12 @@ class CaseFiles(QObject):
         if doc is None:
             return False
         count = sess.store.annotation_counts().get(fingerprint, 0)
-        message = (
-            f"Remove “{doc.title}” from this annotation file, with its {passages_sentence(count)} and their links?"
-            "\n\nEdit > Undo puts them back."
-        )
+        if count:
+            links = "its links" if count == 1 else "their links"
+            what = f"with its {passages_sentence(count)} and {links}"
+        else:
+            what = "(it has no passages)"
+        message = f"Remove “{doc.title}” from this annotation file, {what}?\n\nEdit > Undo puts it back."
         if not self.confirm(message):
             return False
         if fingerprint == sess.document.fingerprint:
@@ -385,7 +400,7 @@ class CaseFiles(QObject):
                 )
                 return False
             self.window.show_document(others[0])  # the history of the removed article's edits ends here
-        done = sess.run(f"Remove article “{doc.title}”", lambda: casefile.remove_document(sess.store, fingerprint))
+        done = sess.run("Remove Article", lambda: casefile.remove_document(sess.store, fingerprint))
         if done:
             self.window.status(f"Removed “{doc.title}” and {passages_sentence(count)}.", 8000)
         return done

@@ -183,7 +183,9 @@ class DocumentsPanel(QWidget):
         elif len(hits) >= casefile_limit():
             self.summary.setText(self.tr("The first %1 matches").replace("%1", str(len(hits))))
         else:
-            self.summary.setText(self.tr("%n match(es)", "", len(hits)))
+            self.summary.setText(
+                self.tr("1 match") if len(hits) == 1 else self.tr("%1 matches").replace("%1", str(len(hits)))
+            )
         return len(hits)
 
     def _hit_chosen(self, item: QListWidgetItem) -> None:

@@ -165,8 +165,9 @@ def follow(sess: session_mod.Session, links: LinkIndex, refreshed: Callable[[set
                 return  # a new passage, or one no link touches: no Links cell changes
         else:
             relations[:] = sess.store.relations()
-        if changes is None:
-            # Links into this article from passages of the others (the session keeps only its own).
+        if changes is None or any(i not in sess.links for i in changes.links_added):
+            # Links into this article from passages of the others (the session keeps only its own;
+            # an undo elsewhere in the file can bring one back).
             shown = sess.annotations
             foreign[:] = [k for k in sess.store.iter_links() if k.target in shown and k.source not in shown]
         elif changes.links_removed:

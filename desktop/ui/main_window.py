@@ -561,7 +561,7 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.splitter.restoreState(splitter)
         else:
-            self.splitter.setSizes([540, 480])  # at 1024 px the list's Passage column keeps 40 characters
+            self.splitter.setSizes([520, 500])  # at 1024 px the list's Passage column keeps 40 characters
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings.save_window_state("geometry", bytes(self.saveGeometry().data()))

@@ -84,7 +84,7 @@ class AnnotationPane(QWidget):
         header.setSectionResizeMode(models.PASSAGE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
         chars = max(1, self.fontMetrics().averageCharWidth())
-        header.resizeSection(models.TAG, 11 * chars)
+        header.resizeSection(models.TAG, 13 * chars)
         header.resizeSection(models.LINKS, 12 * chars)
         header.resizeSection(models.NOTE, 10 * chars)
         header.resizeSection(models.AUTHOR, 10 * chars)

@@ -76,7 +76,8 @@ def test_the_sidebar_lists_the_articles_with_counts_and_switches(case, qtmodelte
     w, _file, _messages, _claim, _grain = case
     panel = w.casefiles.panel
     qtmodeltester.check(panel.model)
-    assert w.casefiles.dock.isVisible()
+    assert w.casefiles.dock.isVisible() and not w.casefiles.dock.isFloating()
+    assert w.dockWidgetArea(w.casefiles.dock) == Qt.DockWidgetArea.LeftDockWidgetArea
     second_title = w.session.document.title
     shown = [panel.model.index(r).data() for r in range(panel.model.rowCount())]
     assert shown[1] == f"{second_title}  (2)" and shown[0].endswith("(1)")
@@ -139,6 +140,16 @@ def test_remove_names_the_passages_and_undo_restores_them(case, qtbot) -> None: 
     assert {k.source for k in again.session.store.links()} == {grain.id}
     # the claim's row names the link that came back
     assert again.pane.model.links.cell(claim.id) == "← 1"
+
+
+def test_undoing_a_removal_brings_back_links_into_the_article_shown(case) -> None:  # type: ignore[no-untyped-def]
+    w, _file, _messages, claim, _grain = case
+    w.casefiles.confirm = lambda message: True
+    assert w.casefiles.remove_dialog(w.session.document.fingerprint)  # the seed article is shown now
+    assert w.session.document.fingerprint == claim.document
+    assert w.pane.model.links.cell(claim.id) == ""
+    w.undo_stack.undo()
+    assert w.pane.model.links.cell(claim.id) == "← 1"
 
 
 def test_a_refused_removal_changes_nothing(case) -> None:  # type: ignore[no-untyped-def]
