@@ -131,10 +131,10 @@ def refresh(tab: LazyTab, sess: session_mod.Session) -> None:
         where = sess.document.title
     if isinstance(widget, MapPage):
         widget.title = f"Argument map: {where}"
-        widget.view.set_data(annotations, links, sess.tags, sess.store.relations())
+        widget.view.set_data(annotations, links, list(sess.tags), sess.store.relations())
     else:
         documents = dict(titles) if tab.all_documents else None
-        target.set_data(annotations, links, sess.tags, sess.store.relations(), documents)  # type: ignore[attr-defined]
+        target.set_data(annotations, links, list(sess.tags), sess.store.relations(), documents)  # type: ignore[attr-defined]
     tab.dirty = False
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -158,10 +158,10 @@ class DocumentsPanel(QWidget):
         index = self.view.currentIndex()
         return None if not index.isValid() else str(self.model.data(index, Qt.ItemDataRole.UserRole))
 
-    def _ask(self, signal: Signal) -> None:
+    def _ask(self, signal: SignalInstance) -> None:
         fingerprint = self.selected()
         if fingerprint:
-            signal.emit(fingerprint)  # type: ignore[attr-defined]
+            signal.emit(fingerprint)
 
     def _activated(self, index: QModelIndex) -> None:
         fingerprint = self.model.data(index, Qt.ItemDataRole.UserRole)

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    SignalInstance,
 )
 
 Index = QModelIndex | QPersistentModelIndex
@@ -79,7 +80,7 @@ class AcceptedRows(QAbstractProxyModel):
         for signal, slot in self._connections(source):
             signal.connect(slot)
 
-    def _connections(self, source: QAbstractItemModel) -> list[tuple[object, Callable[..., None]]]:
+    def _connections(self, source: QAbstractItemModel) -> list[tuple[SignalInstance, Callable[..., None]]]:
         return [
             (source.rowsAboutToBeInserted, self._inserting),
             (source.rowsInserted, self._inserted),
