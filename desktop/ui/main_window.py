@@ -299,6 +299,8 @@ class MainWindow(QMainWindow):
         """Make ``st`` the open annotation file and show ``document``; every view follows its session."""
         if not self.casefiles.claim(st.path):  # open in another window: that one keeps it
             st.close()
+            if self.session is None:
+                self.file_label.setText(self.tr("Not open here: the annotation file is open in another window"))
             return
         old = self.session
         if old is not None:
