@@ -1581,3 +1581,30 @@ class Store:
     def iter_links(self, *, chunk: int = 2000) -> Iterator[model.Link]:
         """Yield every link, oldest first (as :meth:`links`), reading ``chunk`` rows at a time."""
         yield from self._stream(_LINK_SELECT + " ORDER BY created, id", (), _link, chunk)
+
+    # -- case files: several articles in one file (issue 16) ------------------------------------
+
+    def set_document_title(self, fingerprint: str, title: str) -> model.Document:
+        """Give a document another title (its text, offsets and passages are untouched).
+
+        Returns:
+            The document as it was before.
+
+        Raises:
+            NotFoundError: there is no document with that fingerprint.
+            StoreError: the write failed; nothing was changed.
+        """
+        old = self.document(fingerprint)
+        assert old is not None
+        with self._write():
+            self.db.execute("UPDATE documents SET title = ? WHERE fingerprint = ?", [title, fingerprint])
+        return old
+
+    def annotation_counts(self) -> dict[str, int]:
+        """How many annotations each document holds, by fingerprint (documents with none are absent)."""
+        rows = self._read("SELECT document, count(*) FROM annotations GROUP BY document")
+        return {str(d): int(n) for d, n in rows}
+
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: it changes when ANOTHER connection commits to the file."""
+        return int(self._read("PRAGMA data_version")[0][0])

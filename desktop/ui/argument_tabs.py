@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from desktop.core import errors
 from desktop.ui import session as session_mod
@@ -15,7 +16,14 @@ log = logging.getLogger(__name__)
 
 
 class LazyTab(QWidget):
-    """A tab page whose real widget is imported and made on first need (the views cost start-up time)."""
+    """A tab page whose real widget is imported and made on first need (the views cost start-up time).
+
+    Its scope box chooses between the article shown and every article of the file (shown only when the
+    file holds more than one).
+    """
+
+    scope_changed = Signal()
+    """The analyst switched between this article and all articles: the page must be rebuilt."""
 
     def __init__(self, factory: Callable[[QWidget], QWidget], parent: QWidget | None = None) -> None:
         """Hold ``factory`` until :meth:`widget` is first called."""
@@ -24,7 +32,22 @@ class LazyTab(QWidget):
         self._widget: QWidget | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        self.scope = QCheckBox(self.tr("All articles in this file"), self)
+        self.scope.setObjectName("argument_scope")
+        self.scope.setToolTip(self.tr("Show the argument of every article of the file, not only the one shown"))
+        self.scope.setVisible(False)
+        self.scope.toggled.connect(self._scope_toggled)
+        self._layout.addWidget(self.scope)
         self.dirty = True
+
+    @property
+    def all_documents(self) -> bool:
+        """True when the page shows every article of the file."""
+        return self.scope.isChecked()
+
+    def _scope_toggled(self) -> None:
+        self.dirty = True
+        self.scope_changed.emit()
 
     def built(self) -> bool:
         """True once the real widget exists."""
@@ -98,11 +121,20 @@ def refresh(tab: LazyTab, sess: session_mod.Session) -> None:
     """Give a built outline or map the session's current annotations and links."""
     widget = tab.widget()
     target = widget.view if isinstance(widget, MapPage) else widget
+    titles = sess.store.document_titles()
+    tab.scope.setVisible(len(titles) > 1 or tab.all_documents)
+    if tab.all_documents:
+        annotations, links = sess.store.annotations(), sess.store.links()
+        where = "all articles"
+    else:
+        annotations, links = sess.sorted_annotations(), list(sess.links.values())
+        where = sess.document.title
     if isinstance(widget, MapPage):
-        widget.title = f"Argument map: {sess.document.title}"
-    target.set_data(  # type: ignore[attr-defined]
-        sess.sorted_annotations(), list(sess.links.values()), sess.tags, sess.store.relations()
-    )
+        widget.title = f"Argument map: {where}"
+        widget.view.set_data(annotations, links, list(sess.tags), sess.store.relations())
+    else:
+        documents = dict(titles) if tab.all_documents else None
+        target.set_data(annotations, links, list(sess.tags), sess.store.relations(), documents)  # type: ignore[attr-defined]
     tab.dirty = False
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -49,6 +49,15 @@ class DocumentsModel(QAbstractListModel):
         self._entries = list(entries)
         self.current = current
         self.endResetModel()
+
+    def add_to_count(self, fingerprint: str, delta: int) -> None:
+        """Change one article's passage count (a tag or a delete): one row's dataChanged, no reset."""
+        row = self.row_of(fingerprint)
+        if row >= 0 and delta:
+            entry = self._entries[row]
+            self._entries[row] = Entry(entry.fingerprint, entry.title, max(0, entry.passages + delta), entry.kind)
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
 
     def entry(self, row: int) -> Entry:
         """The entry at ``row``."""
@@ -149,10 +158,10 @@ class DocumentsPanel(QWidget):
         index = self.view.currentIndex()
         return None if not index.isValid() else str(self.model.data(index, Qt.ItemDataRole.UserRole))
 
-    def _ask(self, signal: Signal) -> None:
+    def _ask(self, signal: SignalInstance) -> None:
         fingerprint = self.selected()
         if fingerprint:
-            signal.emit(fingerprint)  # type: ignore[attr-defined]
+            signal.emit(fingerprint)
 
     def _activated(self, index: QModelIndex) -> None:
         fingerprint = self.model.data(index, Qt.ItemDataRole.UserRole)
@@ -174,7 +183,9 @@ class DocumentsPanel(QWidget):
         elif len(hits) >= casefile_limit():
             self.summary.setText(self.tr("The first %1 matches").replace("%1", str(len(hits))))
         else:
-            self.summary.setText(self.tr("%n match(es)", "", len(hits)))
+            self.summary.setText(
+                self.tr("1 match") if len(hits) == 1 else self.tr("%1 matches").replace("%1", str(len(hits)))
+            )
         return len(hits)
 
     def _hit_chosen(self, item: QListWidgetItem) -> None:

@@ -89,6 +89,14 @@ class ChangeWatch(QObject):
         self.changed_elsewhere.emit()
         return True
 
+    def resync(self) -> None:
+        """Take the current version as seen: call after this window's own write. (The store checkpoints its
+        log on a second connection after each commit, which moves ``data_version`` for its own edits too.)"""
+        try:
+            self._seen = self._read()
+        except Exception:  # as in check(): the next write reports a missing or locked file properly
+            return
+
     def stop(self) -> None:
         """Stop watching."""
         self._timer.stop()

@@ -45,6 +45,7 @@ from desktop.ui import (
     argument_tabs,
     article_loading,
     assessing,
+    casefiles,
     editing,
     files_out,
     find_bar,
@@ -101,11 +102,15 @@ class MainWindow(QMainWindow):
         # The edit flows the menus, keys and tests call, in editing.Editor.
         self.tag_selection, self.delete_selected = self.editor.tag_selection, self.editor.delete_selected
         self.edit_note, self.start_link, self.import_dialog = ed.edit_note, ed.start_link, ed.import_file
+        self.casefiles = casefiles.CaseFiles(self, self)  # the Documents sidebar, the open lock, the hover cards
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.pane, self.tr("Annotations"))
-        self.outline_tab = argument_tabs.LazyTab(lambda p: argument_tabs.make_outline(p, ed.choose), self)
-        self.map_tab = argument_tabs.LazyTab(lambda p: argument_tabs.MapPage(p, ed.choose, self.error), self)
+        any_article = functools.partial(self.casefiles.choose, then=ed.choose)
+        self.outline_tab = argument_tabs.LazyTab(lambda p: argument_tabs.make_outline(p, any_article), self)
+        self.map_tab = argument_tabs.LazyTab(lambda p: argument_tabs.MapPage(p, any_article, self.error), self)
+        for tab in (self.outline_tab, self.map_tab):
+            tab.scope_changed.connect(self.refresh_argument_views)
         ed.show_list = lambda: self.show_tab("annotations")
         ed.followed = functools.partial(argument_tabs.follow, self.outline_tab, self.map_tab)
         self.go_to, self._row_activated = ed.go_to, ed.choose
@@ -129,6 +134,7 @@ class MainWindow(QMainWindow):
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(self._file_changed)
         self._build_menus()
+        self.casefiles.install_menus(self.menuBar())
         self._build_toolbar()
         self._connect_actions()
         self._set_editing_enabled(False)
@@ -295,6 +301,11 @@ class MainWindow(QMainWindow):
 
     def show_store(self, st: store.Store, document: model.Document, spans: tuple[documents.Span, ...] = ()) -> None:
         """Make ``st`` the open annotation file and show ``document``; every view follows its session."""
+        if not self.casefiles.claim(st.path):  # open in another window: that one keeps it
+            st.close()
+            if self.session is None:
+                self.file_label.setText(self.tr("Not open here: the annotation file is open in another window"))
+            return
         old = self.session
         if old is not None:
             self.watcher.removePaths(self.watcher.files())
@@ -322,6 +333,7 @@ class MainWindow(QMainWindow):
         if st.path != ":memory:":
             self.watcher.addPath(st.path)
         self._set_editing_enabled(True)
+        self.casefiles.attach(sess)
 
     def _show_document(self) -> None:
         sess = self.session
@@ -351,11 +363,14 @@ class MainWindow(QMainWindow):
         for fingerprint, title in docs:
             self.document_box.addItem(title, fingerprint)
         self.document_box.setCurrentIndex(max(0, self.document_box.findData(sess.document.fingerprint)))
-        self.document_action.setVisible(len(docs) > 1)
+        self.document_action.setVisible(False)  # the Documents sidebar lists them (the toolbar stays narrow)
 
     def _document_chosen(self, index: int) -> None:
+        self.show_document(str(self.document_box.itemData(index) or ""))
+
+    def show_document(self, fingerprint: str) -> None:
+        """Show another article of the open file (its undo history starts again)."""
         sess = self.session
-        fingerprint = self.document_box.itemData(index)
         if sess is None or not fingerprint or fingerprint == sess.document.fingerprint:
             return
         doc = sess.store.document(str(fingerprint))
@@ -553,7 +568,7 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.splitter.restoreState(splitter)
         else:
-            self.splitter.setSizes([760, 520])
+            self.splitter.setSizes([520, 500])  # at 1024 px the list's Passage column keeps 40 characters
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings.save_window_state("geometry", bytes(self.saveGeometry().data()))
@@ -562,4 +577,5 @@ class MainWindow(QMainWindow):
             self.reviewer.set_session(None)
         if self.session is not None:
             self.session.store.close()
+        self.casefiles.close()
         super().closeEvent(event)

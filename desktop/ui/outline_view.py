@@ -10,7 +10,7 @@ an item is clicked or activated with the keyboard.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +73,7 @@ class OutlineModel(QAbstractItemModel):
         self._items: list[_Item] = []
         self._top: list[_Item] = []
         self._tags = model.TagSet()
+        self._documents: dict[str, str] | None = None
         self._outline = argument.Outline()
         self._build(argument.Outline(), model.DEFAULT_TAGS, model.DEFAULT_RELATIONS)
 
@@ -89,12 +90,28 @@ class OutlineModel(QAbstractItemModel):
         links: Iterable[model.Link],
         tags: Sequence[model.Tag],
         relations: Sequence[model.Relation] = model.DEFAULT_RELATIONS,
+        documents: Mapping[str, str] | None = None,
     ) -> None:
-        """Rebuild the tree from one document's annotations and links (a model reset)."""
+        """Rebuild the tree from the annotations and links (a model reset).
+
+        ``documents`` (fingerprint -> title, in the file's order) groups the argument and the unlinked
+        passages by article: the outline of a whole case file.
+        """
         outline = argument.build_outline(annotations, links, tags)
         self.beginResetModel()
+        self._documents = dict(documents) if documents else None
         self._build(outline, tags, relations)
         self.endResetModel()
+
+    def _grouped(self, section: str, parent: _Item, document: str, groups: dict[str, _Item]) -> _Item:
+        """The item annotations of ``document`` go under: ``parent``, or its article's item when grouping."""
+        if self._documents is None:
+            return parent
+        group = groups.get(document)
+        if group is None:
+            title = core_text.one_line(self._documents.get(document, "Another article"))
+            group = groups[document] = self._new("document", section, title, parent)
+        return group
 
     def _new(self, kind: str, section: str, text: str, parent: _Item | None, **extra: Any) -> _Item:
         siblings = parent.children if parent is not None else self._top
@@ -125,7 +142,11 @@ class OutlineModel(QAbstractItemModel):
         top = self._new("section", "argument", f"Argument ({claims} claim{'s' if claims != 1 else ''})", None)
         top.count = claims
         # Depth-first without recursion: a long chain of claims must not exhaust Python's stack.
-        stack: list[tuple[argument.OutlineNode, _Item]] = [(n, top) for n in reversed(outline.roots)]
+        order = {fp: i for i, fp in enumerate(self._documents or {})}
+        roots = sorted(outline.roots, key=lambda n: order.get(n.annotation.document, len(order)))
+        argument_groups: dict[str, _Item] = {}
+        parents = [self._grouped("argument", top, n.annotation.document, argument_groups) for n in roots]
+        stack: list[tuple[argument.OutlineNode, _Item]] = list(zip(reversed(roots), reversed(parents), strict=True))
         while stack:
             node, parent = stack.pop()
             item = self._new(
@@ -140,8 +161,10 @@ class OutlineModel(QAbstractItemModel):
 
         unlinked = self._new("section", "unlinked", f"Not linked ({len(outline.unlinked)})", None)
         unlinked.count = len(outline.unlinked)
-        for a in outline.unlinked:
-            self._new("annotation", "unlinked", annotation_text(a), unlinked, annotation=a)
+        unlinked_groups: dict[str, _Item] = {}
+        for a in sorted(outline.unlinked, key=lambda a: order.get(a.document, len(order))):
+            under = self._grouped("unlinked", unlinked, a.document, unlinked_groups)
+            self._new("annotation", "unlinked", annotation_text(a), under, annotation=a)
 
         weak = self._new("section", "weak", f"Weak points ({outline.weak.total})", None)
         weak.count = outline.weak.total
@@ -225,7 +248,7 @@ class OutlineModel(QAbstractItemModel):
                 return None
             return QColor(self._tags.get(a.tag).colour)
         if role == Qt.ItemDataRole.FontRole:
-            if item.kind == "section":
+            if item.kind in ("section", "document"):
                 font = QFont()
                 font.setBold(True)
                 return font
@@ -297,9 +320,11 @@ class OutlineView(QWidget):
         links: Iterable[model.Link],
         tags: Sequence[model.Tag],
         relations: Sequence[model.Relation] = model.DEFAULT_RELATIONS,
+        documents: Mapping[str, str] | None = None,
     ) -> None:
-        """Show the outline of one document's annotations and links; the tree is fully expanded."""
-        self.outline_model.set_data(annotations, links, tags, relations)
+        """Show the outline of the annotations and links (grouped by article when ``documents`` names titles);
+        the tree is fully expanded."""
+        self.outline_model.set_data(annotations, links, tags, relations, documents)
         self.tree.expandAll()
 
     def select_annotation(self, annotation_id: str) -> bool:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -19,11 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import model
-from desktop.ui import models
+from desktop.ui import links_view, models
 from desktop.ui import session as session_mod
 
 PREPARE_SLICE = 2000
 """Annotations whose search text is prepared per idle turn (about 2 ms each)."""
+
+NARROW_VIEW = 600
+"""Below this width (pixels) the list hides its Author column, so the Passage column keeps its room."""
 
 
 class AnnotationPane(QWidget):
@@ -73,13 +77,17 @@ class AnnotationPane(QWidget):
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(models.TAG, QHeaderView.ResizeMode.Interactive)
+        # The Passage column takes the room (Stretch); the others are narrow and elide. Below
+        # NARROW_VIEW pixels the Author column hides (in one's own file it is one name throughout).
+        for column in (models.TAG, models.LINKS, models.NOTE, models.AUTHOR):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(models.PASSAGE, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(models.NOTE, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(models.AUTHOR, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(models.TAG, 130)
-        header.resizeSection(models.NOTE, 120)
-        header.resizeSection(models.AUTHOR, 80)
+        header.setMinimumSectionSize(40)
+        chars = max(1, self.fontMetrics().averageCharWidth())
+        header.resizeSection(models.TAG, 13 * chars)
+        header.resizeSection(models.LINKS, 12 * chars)
+        header.resizeSection(models.NOTE, 10 * chars)
+        header.resizeSection(models.AUTHOR, 10 * chars)
         self.view.clicked.connect(self._emit_activated)
         self.view.activated.connect(self._emit_activated)
 
@@ -178,12 +186,16 @@ class AnnotationPane(QWidget):
             self._tally[old.tag] -= 1
             self._tally[new.tag] += 1
             self._show_counts()
-            if self.proxy.filtering():
-                self._keeping_selection(self.proxy.refilter)
+            # The proxy follows the row's dataChanged: a retag out of the filter removes that one row.
 
     def follow(self, sess: session_mod.Session) -> None:
         """Show ``sess``'s document and refresh from its ``changed`` signal from now on."""
         sess.changed.connect(lambda changes: self.apply(changes, sess.tags, sess.annotations, sess.before))
+        links_view.follow(sess, self.model.links, lambda ids: self.model.links_changed(ids, sess.annotations))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.view.setColumnHidden(models.AUTHOR, self.view.width() < NARROW_VIEW)
 
     def apply(
         self,

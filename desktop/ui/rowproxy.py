@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    SignalInstance,
 )
 
 Index = QModelIndex | QPersistentModelIndex
@@ -79,9 +80,11 @@ class AcceptedRows(QAbstractProxyModel):
         for signal, slot in self._connections(source):
             signal.connect(slot)
 
-    def _connections(self, source: QAbstractItemModel) -> list[tuple[object, Callable[..., None]]]:
+    def _connections(self, source: QAbstractItemModel) -> list[tuple[SignalInstance, Callable[..., None]]]:
         return [
+            (source.rowsAboutToBeInserted, self._inserting),
             (source.rowsInserted, self._inserted),
+            (source.rowsAboutToBeRemoved, self._removing),
             (source.rowsRemoved, self._removed),
             (source.dataChanged, self._changed),
             (source.modelReset, self._reset),
@@ -93,22 +96,33 @@ class AcceptedRows(QAbstractProxyModel):
         self._rows = self._all_rows()
         self.endResetModel()
 
+    # With no filter the proxy is the identity: it announces a change when the source announces it, so that
+    # every row reads the same data before and after (what views and Qt's model tester rely on).
+
+    def _inserting(self, parent: QModelIndex, first: int, last: int) -> None:
+        if not parent.isValid() and self._accepts is None:
+            self.beginInsertRows(QModelIndex(), first, last)
+
+    def _removing(self, parent: QModelIndex, first: int, last: int) -> None:
+        if not parent.isValid() and self._accepts is None:
+            self.beginRemoveRows(QModelIndex(), first, last)
+
     def _inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         if parent.isValid():
             return
         n = last - first + 1
         if self._accepts is None:
-            self.beginInsertRows(QModelIndex(), first, last)
             self._rows = range(len(self._rows) + n)
             self.endInsertRows()
             return
         rows = self._editable_rows()
         pos = bisect.bisect_left(rows, first)
+        # Shift the rows after the insertion first, so each shown row still reads its own data; then insert.
+        rows[pos:] = [row + n for row in rows[pos:]]
         new = [row for row in range(first, last + 1) if self._accepts(row)]
         if new:
             self.beginInsertRows(QModelIndex(), pos, pos + len(new) - 1)
-        rows[pos:] = new + [row + n for row in rows[pos:]]
-        if new:
+            rows[pos:pos] = new
             self.endInsertRows()
 
     def _removed(self, parent: QModelIndex, first: int, last: int) -> None:
@@ -116,16 +130,15 @@ class AcceptedRows(QAbstractProxyModel):
             return
         n = last - first + 1
         if self._accepts is None:
-            self.beginRemoveRows(QModelIndex(), first, last)
             self._rows = range(len(self._rows) - n)
             self.endRemoveRows()
             return
         rows = self._editable_rows()
         lo, hi = bisect.bisect_left(rows, first), bisect.bisect_right(rows, last)
+        rows[hi:] = [row - n for row in rows[hi:]]  # the rows after keep reading their own data
         if hi > lo:
             self.beginRemoveRows(QModelIndex(), lo, hi - 1)
-        rows[lo:] = [row - n for row in rows[hi:]]
-        if hi > lo:
+            del rows[lo:hi]
             self.endRemoveRows()
 
     def _changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()) -> None:

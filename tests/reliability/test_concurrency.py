@@ -237,11 +237,30 @@ def _tag_by_key(qtbot: Any, w: main_window.MainWindow, phrase: str, key: Qt.Key)
 
 
 def test_two_windows_on_one_file(qtbot: Any, tmp_path: Path, seed_path: Path) -> None:
+    """One file, one window (issue 16): a second window is refused and says where the file is open; a write by
+    another program (a second connection) is seen by the window, which reads the file again."""
     path = tmp_path / "two-windows.warrant"
     first = _window(qtbot, path, seed_path, "Ana")
-    second = _window(qtbot, path, seed_path, "Ana")
     mine = _tag_by_key(qtbot, first, "Russia plans to lift visa requirements", Qt.Key.Key_1)
-    theirs = _tag_by_key(qtbot, second, "Shanghai Cooperation Organization", Qt.Key.Key_2)
+    second = main_window.MainWindow()
+    qtbot.addWidget(second)
+    said: list[str] = []
+    second.error = said.append  # type: ignore[method-assign]
+    second.open_path(seed_path, annotation_file=str(path), annotator="Ana")
+    assert second.session is None
+    assert said and "already open in another Warrant window" in said[0]
+    other = store.Store.open(path, annotator="Bea")  # another program writes to the file
+    try:
+        doc = other.documents()[0]
+        s = doc.text.index("Shanghai Cooperation Organization")
+        made = anchoring.new_annotation(doc, s, s + 33, "evidence", author="Bea")
+        assert made is not None
+        other.insert_annotations([made])
+        theirs = made.id
+    finally:
+        other.close()
+    assert first.casefiles.watch is not None and first.casefiles.watch.check()
+    assert theirs in first.session.annotations and first.pane.model.rowCount() == 2
     again = _tag_by_key(qtbot, first, "Eurasian Economic Union", Qt.Key.Key_3)
     fs = harness.read_file(path)
     assert fs.integrity == "ok"
