@@ -385,10 +385,11 @@ def import_plan(st: store.Store, plan: ImportPlan) -> Outcome:
     """Apply a prepared import (:func:`desktop.core.exchange.w3c.prepare`): one transaction, undone as one."""
     tags = model.TagSet(st.tags())
     new_tags: list[model.Tag] = []
-    colours = dict(plan.colours)
+    colours, descriptions = dict(plan.colours), dict(plan.descriptions)
     for name, label in plan.tags:
         if name not in tags and all(t.name != name for t in new_tags):
-            new_tags.append(model.TagSet([*tags, *new_tags]).new_tag(name, label=label, colour=colours.get(name)))
+            made = model.TagSet([*tags, *new_tags]).new_tag(name, label=label, colour=colours.get(name))
+            new_tags.append(dataclasses.replace(made, description=descriptions.get(name, "")))
     relations = st.relations()
     new_relations: list[model.Relation] = []
     for name in plan.relations:
@@ -421,6 +422,8 @@ class ImportPlan:
     relations: tuple[str, ...] = ()
     colours: tuple[tuple[str, str], ...] = ()
     """(tag name, colour) for tags to add whose colour the source names (else a free colour is picked)."""
+    descriptions: tuple[tuple[str, str], ...] = ()
+    """(tag name, description) for tags to add that come with one."""
 
 
 def merge(
