@@ -83,8 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         app.setWindowIcon(QIcon(str(ICON)))
 
-    from desktop.ui import article_loading, main_window  # after QApplication: module-level Qt objects need it
-    from desktop.ui import themes
+    from desktop.ui import article_loading, main_window, themes  # after QApplication: module-level Qt objects need it
     from desktop.ui.dialogs import preferences
 
     themes.apply(app, str(preferences.Preferences.current().theme))
