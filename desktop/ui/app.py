@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.ui.dialogs import preferences
 
     themes.apply(app, str(preferences.Preferences.current().theme))
-    if not args.annotator and not args.smoke_test and not os.environ.get("WARRANT_TEST"):
+    if first_run_needed(annotator=args.annotator, smoke_test=args.smoke_test):
         preferences.ensure_annotator()  # the first run asks the analyst's name (prefilled from the system)
 
     window = main_window.MainWindow()
@@ -113,6 +113,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.smoke_test:
         _SmokeTest(app, window)
     return app.exec()
+
+
+def first_run_needed(*, annotator: str | None, smoke_test: bool) -> bool:
+    """True when the analyst's name must be asked: none stored, none given, and not under test or a smoke test."""
+    from desktop.ui import settings
+
+    if annotator or smoke_test or os.environ.get("WARRANT_TEST"):
+        return False
+    return not str(settings.get("annotator")).strip()
 
 
 def install_translations(

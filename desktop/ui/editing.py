@@ -203,11 +203,10 @@ class Editor(QObject):
         current, doc = sess.annotations[ids[0]], sess.document
         if (current.start, current.end) == (start, end) or end <= start:
             return
-        if sess.run(
-            self.tr("Change Passage"), lambda: operations.change_extent(sess.store, doc, current, start, end)
-        ):
+        if sess.run(self.tr("Change Passage"), lambda: operations.change_extent(sess.store, doc, current, start, end)):
             self.reader.select_cp(start, end, scroll=False)
             self.shown_by_row = (start, end)
+
     def merge_selected(self) -> None:
         """Merge the selected annotations into one."""
         sess = self.session

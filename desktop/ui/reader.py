@@ -434,9 +434,7 @@ class Reader(QPlainTextEdit):
         move = self.EXTENT_KEYS.get(Qt.Key(event.key()))
         plain = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.KeypadModifier
         target = (
-            self._extent_target()
-            if move and mods & Qt.KeyboardModifier.ShiftModifier and not mods & ~plain
-            else None
+            self._extent_target() if move and mods & Qt.KeyboardModifier.ShiftModifier and not mods & ~plain else None
         )
         if move is None or target is None:
             super().keyPressEvent(event)

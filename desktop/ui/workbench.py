@@ -68,9 +68,7 @@ class SessionCodebook:
     def rename(self, name: str, label: str) -> None:
         """Relabel a tag."""
         st = self.session.store
-        self._run(
-            _tr("Rename Tag %1").replace("%1", self._label(name)), lambda: operations.rename_tag(st, name, label)
-        )
+        self._run(_tr("Rename Tag %1").replace("%1", self._label(name)), lambda: operations.rename_tag(st, name, label))
 
     def recolour(self, name: str, colour: str) -> None:
         """Give a tag another colour."""
@@ -270,7 +268,13 @@ def shortcut_groups(window: MainWindow) -> list[tuple[str, list[tuple[str, str]]
                 chosen.extend(window.action_collection.tag_actions.values())
             elif name in named:
                 chosen.append(named[name])
-        groups.append((title.replace("&", ""), shortcuts_dialog.rows_of(chosen)))
+        rows = shortcuts_dialog.rows_of(chosen)
+        # The undo actions' texts name the edit they would undo ("Undo Tag as Claim"): list them plainly.
+        fixed = {window.undo_action: _tr("Undo"), window.redo_action: _tr("Redo")}
+        for action, what in fixed.items():
+            keys = shortcuts_dialog.keys_text(action.shortcuts())
+            rows = [(what, k) if k == keys and action in chosen else (w, k) for w, k in rows]
+        groups.append((title.replace("&", ""), rows))
     groups.append((_tr("Reading and Passages"), [(_tr(what), keys) for what, keys in PASSAGE_KEYS]))
     return groups
 
