@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self._set_editing_enabled(False)
         self.resize(1280, 820)
         self._restore_state()
-        workbench.apply_preferences(self, workbench.preferences_dialog.Preferences.current(), theme=False)
+        workbench.apply_preferences(self, workbench.stored_preferences(), theme=False)
         article_loading.install(self)
 
     @property
@@ -236,7 +236,7 @@ class MainWindow(QMainWindow):
         self.addActions(list(a.by_name.values()))
 
     def _set_editing_enabled(self, enabled: bool) -> None:
-        needs_file = ("file_save_copy", "file_export", "file_import", "file_review", "file_add_tag")
+        needs_file: tuple[str, ...] = ("file_save_copy", "file_export", "file_import", "file_review", "file_add_tag")
         needs_file += ("file_export_codebook", "file_import_codebook", "edit_codebook")
         for name, action in self.action_collection.by_name.items():
             if name.startswith(("annotation_", "link_")) or name in needs_file:

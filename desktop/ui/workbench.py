@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from desktop.core import errors, model, operations
@@ -223,6 +224,11 @@ def apply_preferences(window: MainWindow, prefs: preferences_dialog.Preferences,
     window.reader.viewport().update()
 
 
+def stored_preferences() -> preferences_dialog.Preferences:
+    """The preferences as stored."""
+    return preferences_dialog.Preferences.current()
+
+
 def open_preferences(window: MainWindow, *, answer: Callable[[QDialog], int] | None = None) -> bool:
     """Edit > Preferences…: edit, store and apply the preferences; ``answer`` stands in for ``exec`` in tests."""
     dialog = preferences_dialog.PreferencesDialog(preferences_dialog.Preferences.current(), window)
@@ -262,7 +268,7 @@ def shortcut_groups(window: MainWindow) -> list[tuple[str, list[tuple[str, str]]
     }
     groups: list[tuple[str, list[tuple[str, str]]]] = []
     for title, names in actions_mod.MENUS:
-        chosen = []
+        chosen: list[QAction] = []
         for name in names:
             if name == "@tags":
                 chosen.extend(window.action_collection.tag_actions.values())

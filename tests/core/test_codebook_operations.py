@@ -6,10 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from test_operations import TEXT, passage, rows
 
 from desktop.core import documents, errors, migrations, model, operations, store, untrusted
-
-from test_operations import TEXT, passage, rows
 
 
 @pytest.fixture

@@ -92,9 +92,9 @@ def _preferences_answer(**changes: object):  # type: ignore[no-untyped-def]
         if "theme" in changes:
             dialog.theme.setCurrentIndex(dialog.theme.findData(changes["theme"]))
         if "font" in changes:
-            dialog.font.setCurrentFont(QFont(str(changes["font"])))
+            dialog.font_box.setCurrentFont(QFont(str(changes["font"])))
         if "size" in changes:
-            dialog.size.setValue(float(changes["size"]))  # type: ignore[arg-type]
+            dialog.size_box.setValue(float(changes["size"]))  # type: ignore[arg-type]
         if "snap" in changes:
             dialog.snap.setChecked(bool(changes["snap"]))
         return QDialog.DialogCode.Accepted

@@ -200,7 +200,7 @@ class CodebookDialog(QDialog):
             self.codebook.set_shortcut(tag.name, key)
             self.refresh(tag.name)
 
-    def move(self, step: int) -> None:
+    def move(self, step: int) -> None:  # type: ignore[override]  # the button's slot, not QWidget.move
         """Move the selected tag up (-1) or down (+1) in the codebook's order."""
         names = [t.name for t in self.codebook.tags()]
         name = self.current_name()
