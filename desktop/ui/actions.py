@@ -68,7 +68,7 @@ SPECS: tuple[Spec, ...] = (
     Spec(
         "annotation_extent", "Set &Passage to Selection", ("Ctrl+Shift+E",), "Make the selected text the row's passage"
     ),
-    Spec("annotation_merge", "&Merge Annotations", ("Ctrl+Shift+M",), "Merge the selected annotations into one"),
+    Spec("annotation_merge", "&Merge Passages", ("Ctrl+Shift+M",), "Merge the selected passages into one"),
     Spec("annotation_copy_markdown", "Copy as &Markdown", ("Ctrl+Shift+C",), "Copy the selected rows as Markdown"),
     Spec("annotation_export_selected", "Export &Selected Rows...", (), "Export only the selected annotations"),
     Spec("link_start", "&Link to...", ("L",), "Link the selected annotation to a claim: then click the target"),

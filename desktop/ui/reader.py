@@ -47,6 +47,9 @@ READING_WIDTH = 760
 """Widest text column, in pixels: wider windows get side margins, as a reading app would."""
 
 
+READING_FAMILIES = ("Source Serif 4", "Noto Serif", "DejaVu Serif", "Georgia", "Times New Roman", "serif")
+"""The reader's fonts, first found first, when Preferences name none."""
+
 _RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
 
@@ -205,7 +208,7 @@ class Reader(QPlainTextEdit):
         self.setCenterOnScroll(False)
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         font = QFont()
-        font.setFamilies(["Source Serif 4", "Noto Serif", "DejaVu Serif", "Georgia", "Times New Roman", "serif"])
+        font.setFamilies(list(READING_FAMILIES))
         font.setPointSizeF(12.5)
         font.setStyleHint(QFont.StyleHint.Serif)
         self.setFont(font)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from desktop.core import errors, model, operations
 from desktop.ui import session as session_mod
-from desktop.ui import settings, themes
+from desktop.ui import settings, themes, wording
 from desktop.ui.dialogs import codebook as codebook_dialog
 from desktop.ui.dialogs import preferences as preferences_dialog
 from desktop.ui.dialogs import shortcuts as shortcuts_dialog
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def _tr(text: str, n: int = -1) -> str:
-    return QCoreApplication.translate("Workbench", text, None, n)
+    return wording.counted(QCoreApplication.translate("Workbench", text, None, n), n)
 
 
 class SessionCodebook:

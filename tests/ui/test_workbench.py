@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontInfo
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -224,3 +224,21 @@ def test_the_first_run_asks_only_when_no_name_is_stored_or_given(monkeypatch) ->
     monkeypatch.setenv("WARRANT_TEST", "1")
     settings.put("annotator", "")
     assert app.first_run_needed(annotator=None, smoke_test=False) is False
+
+
+def test_preferences_ok_without_a_change_keeps_the_reading_font(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Guards "OK in Preferences turned the reader into the first sans font of the list" (seen under Xvfb)."""
+    w = _window(qtbot, tmp_path, "Alpha claims a thing.\n")
+    before = QFontInfo(w.reader.font()).family()  # the font drawn, not the first name asked for
+    assert "Serif" in before
+    assert workbench.open_preferences(w, answer=lambda _d: QDialog.DialogCode.Accepted)
+    assert QFontInfo(w.reader.font()).family() == before
+
+
+def test_counts_read_as_english_without_a_translation() -> None:
+    from desktop.ui import wording
+
+    assert wording.counted("1 passage(s)", 1) == "1 passage"
+    assert wording.counted("3 passage(s)", 3) == "3 passages"
+    assert wording.counted("2 match(es)", 2) == "2 matches"
+    assert wording.counted("2 Passagen", 2) == "2 Passagen"

@@ -6,7 +6,7 @@ import getpass
 import os
 from dataclasses import dataclass
 
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui import settings
+from desktop.ui import reader, settings
 
 NAME_LIMIT = 120
 
@@ -100,8 +100,11 @@ class PreferencesDialog(QDialog):
         form.addRow(self.tr("&Theme:"), self.theme)
         self.font_box = QFontComboBox(self)
         self.font_box.setObjectName("pref_font")
-        if current.reader_font:
-            self.font_box.setCurrentFont(QFont(current.reader_font))
+        installed = set(QFontDatabase.families())
+        # No font chosen yet: show the one the reader uses, so OK without a change keeps it.
+        shown = current.reader_font or next((f for f in reader.READING_FAMILIES if f in installed), "")
+        if shown:
+            self.font_box.setCurrentFont(QFont(shown))
         form.addRow(self.tr("Reading &font:"), self.font_box)
         self.size_box = QDoubleSpinBox(self)
         self.size_box.setObjectName("pref_size")
