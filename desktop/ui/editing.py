@@ -281,8 +281,9 @@ class Editor(QObject):
             return
         caution = argument.link_warning(source, target, relation, existing=existing)
         new = model.Link(model.new_id(), source_id, target_id, relation, sess.store.annotator, model.now_utc())
-        if sess.run(self.tr("Link (%s)") % relation, lambda: operations.link(sess.store, new)):
-            done = self.tr("Linked: %s %s %s") % (sess.tag(source.tag).label, relation, sess.tag(target.tag).label)
+        shown = next((r.label for r in relations if r.name == relation), relation).replace("-", " ")
+        if sess.run(self.tr("Link (%s)") % shown, lambda: operations.link(sess.store, new)):
+            done = self.tr("Linked: %s %s %s") % (sess.tag(source.tag).label, shown, sess.tag(target.tag).label)
             self.status(f"{done}. {caution}" if caution else done, 8000)
 
     def remove_link_dialog(self) -> None:
@@ -305,7 +306,10 @@ class Editor(QObject):
         )
         if ok:
             gone = links[labels.index(choice)]
-            sess.run(self.tr("Remove link (%s)") % gone.relation, lambda: operations.unlink(sess.store, gone.id))
+            sess.run(
+                self.tr("Remove Link (%s)") % gone.relation.replace("-", " "),
+                lambda: operations.unlink(sess.store, gone.id),
+            )
 
     # -- import -------------------------------------------------------------------------------------
 

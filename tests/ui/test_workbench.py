@@ -242,3 +242,26 @@ def test_counts_read_as_english_without_a_translation() -> None:
     assert wording.counted("3 passage(s)", 3) == "3 passages"
     assert wording.counted("2 match(es)", 2) == "2 matches"
     assert wording.counted("2 Passagen", 2) == "2 Passagen"
+
+
+def test_undo_texts_and_messages_are_plain_english(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = "Alpha claims a thing. Recommend doing it.\n"
+    w = _window(qtbot, tmp_path, text)
+    assert w.session is not None
+    for phrase, tag in (("Alpha claims a thing", "claim"), ("Recommend doing it", "recommendation")):
+        _select(w, text.index(phrase), text.index(phrase) + len(phrase))
+        w.tag_selection(tag)
+    ids = {a.tag: a.id for a in w.session.annotations.values()}
+    w.pane.select_ids([ids["recommendation"]])
+    w.editor.ask_relation = lambda _p, _r, default, _w: default
+    w.start_link()
+    w.editor.finish_link(ids["claim"])
+    assert w.undo_stack.undoText() == "Link (based on)"
+    assert "based on" in w.statusBar().currentMessage() and "based-on" not in w.statusBar().currentMessage()
+    w.pane.select_ids([ids["claim"]])
+    w.delete_selected()
+    assert w.undo_action.text().replace("&", "") == "Undo Delete Passage"
+    w.undo_stack.undo()
+    w.pane.select_ids(list(ids.values()))
+    w.delete_selected()
+    assert w.undo_stack.undoText() == "Delete 2 Passages"
