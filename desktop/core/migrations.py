@@ -9,9 +9,10 @@ if TYPE_CHECKING:
 
     from sqlite_utils import Database
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """The annotation-file format this Warrant writes; stored as ``PRAGMA user_version``. 2: the page map
-(:func:`m002_page_starts`); 3: the assessment tables (:func:`m003_assessment`)."""
+(:func:`m002_page_starts`); 3: the assessment tables (:func:`m003_assessment`); 4: each tag's description
+(:func:`m004_tag_description`)."""
 
 APPLICATION_ID = 0x57415252
 """``PRAGMA application_id`` of every Warrant annotation file ('WARR')."""
@@ -152,3 +153,11 @@ def m003_assessment(db: Database) -> None:
 
 
 STEPS = (*STEPS, m003_assessment)
+
+
+def m004_tag_description(db: Database) -> None:
+    """Each tag's description: what it means and when to use it (the codebook's definition)."""
+    db.execute("ALTER TABLE tags ADD COLUMN description TEXT NOT NULL DEFAULT ''")
+
+
+STEPS = (*STEPS, m004_tag_description)

@@ -54,6 +54,8 @@ class Tag:
     colour: str
     shortcut: str = ""
     position: int = 0
+    description: str = ""
+    """What the tag means and when to use it (the codebook's definition; REFI-QDA's Code Description)."""
 
 
 @dataclass(frozen=True)

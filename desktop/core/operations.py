@@ -34,6 +34,8 @@ class Edit:
     remove_tags: tuple[str, ...] = ()
     remove_relations: tuple[str, ...] = ()
     remove_documents: tuple[str, ...] = ()
+    replace_tags: tuple[model.Tag, ...] = ()
+    """Tags written over the stored ones with the same names (label, colour, key, position, description)."""
 
     def __bool__(self) -> bool:
         # Not dataclasses.astuple: it deep-copies every annotation (10,000 on an import).
@@ -75,6 +77,7 @@ def apply(st: store.Store, edit: Edit) -> tuple[model.Changes, Edit]:
         annotations=edit.annotations,
         replace=edit.replace,
         links=edit.links,
+        replace_tags=edit.replace_tags,
     )
     changes = model.Changes(
         added=tuple(a.id for a in edit.annotations),
@@ -82,7 +85,7 @@ def apply(st: store.Store, edit: Edit) -> tuple[model.Changes, Edit]:
         removed=tuple(a.id for a in gone),
         links_added=tuple(k.id for k in edit.links),
         links_removed=tuple(k.id for k in gone_links),
-        tags=tuple(t.name for t in edit.tags) + edit.remove_tags,
+        tags=tuple(dict.fromkeys((*(t.name for t in (*edit.tags, *edit.replace_tags)), *edit.remove_tags))),
         relations=tuple(r.name for r in edit.relations) + edit.remove_relations,
         documents=tuple(d.fingerprint for d in edit.documents) + edit.remove_documents,
     )
@@ -197,6 +200,139 @@ def add_tag(
     return run(st, Edit(tags=(tags.new_tag(name, label=label, colour=colour, shortcut=shortcut),)))
 
 
+# -- the codebook: one transaction per edit of the tag set --------------------------------------------
+
+MAX_LABEL = 64
+TAG_KEYS = tuple("123456789")
+"""Keys a tag can have: one press tags the selection."""
+
+
+def _stored_tag(st: store.Store, name: str) -> model.Tag:
+    found = model.TagSet(st.tags()).find(name)
+    if found is None:
+        raise errors.StoreError(f"there is no tag {name!r} in this file")
+    return found
+
+
+def update_tags(st: store.Store, new: Sequence[model.Tag]) -> Outcome:
+    """Write tags over the stored ones of the same names; the undo writes the old ones back.
+
+    Raises:
+        StoreError: a tag is not in the file.
+    """
+    old = {t.name: t for t in st.tags()}
+    missing = [t.name for t in new if t.name not in old]
+    if missing:
+        raise errors.StoreError(f"there is no tag {missing[0]!r} in this file")
+    changed = tuple(t for t in new if old[t.name] != t)
+    if not changed:
+        return Outcome(model.Changes(), Edit(), Edit())
+    edit = Edit(replace_tags=changed)
+    changes, inverse = apply(st, edit)
+    return Outcome(changes, edit, dataclasses.replace(inverse, replace_tags=tuple(old[t.name] for t in changed)))
+
+
+def rename_tag(st: store.Store, name: str, label: str) -> Outcome:
+    """Give a tag another label (what the window shows; its name, the key passages use, stays).
+
+    Raises:
+        StoreError: the label is empty, longer than 64 characters, or the tag is not in the file.
+    """
+    label = " ".join(label.split())
+    if not label or len(label) > MAX_LABEL:
+        raise errors.StoreError(f"a tag's label must have 1 to {MAX_LABEL} characters")
+    return update_tags(st, [dataclasses.replace(_stored_tag(st, name), label=label)])
+
+
+def recolour_tag(st: store.Store, name: str, colour: str) -> Outcome:
+    """Give a tag another colour (``#rrggbb``).
+
+    Raises:
+        StoreError: the colour is not ``#rrggbb``, or the tag is not in the file.
+    """
+    colour = colour.strip().lower()
+    if len(colour) != 7 or colour[0] != "#" or any(c not in "0123456789abcdef" for c in colour[1:]):
+        raise errors.StoreError("a tag's colour must be written #rrggbb")
+    return update_tags(st, [dataclasses.replace(_stored_tag(st, name), colour=colour)])
+
+
+def describe_tag(st: store.Store, name: str, description: str) -> Outcome:
+    """Set a tag's description (what it means, when to use it).
+
+    Raises:
+        StoreError: the tag is not in the file.
+    """
+    return update_tags(st, [dataclasses.replace(_stored_tag(st, name), description=description.strip())])
+
+
+def set_tag_shortcut(st: store.Store, name: str, key: str) -> Outcome:
+    """Give a tag the key ``key`` (1-9, or "" for none); a tag that had that key loses it, in the same step.
+
+    Raises:
+        StoreError: the key is not 1-9, or the tag is not in the file.
+    """
+    if key and key not in TAG_KEYS:
+        raise errors.StoreError("a tag's key must be one of 1 to 9")
+    target = _stored_tag(st, name)
+    new = [dataclasses.replace(t, shortcut="") for t in st.tags() if key and t.shortcut == key and t.name != name]
+    return update_tags(st, [*new, dataclasses.replace(target, shortcut=key)])
+
+
+def reorder_tags(st: store.Store, names: Sequence[str]) -> Outcome:
+    """Put the tags in the order ``names`` gives (every tag of the file, once each).
+
+    Raises:
+        StoreError: ``names`` is not the file's tags in some order.
+    """
+    tags = {t.name: t for t in st.tags()}
+    if sorted(names) != sorted(tags) or len(set(names)) != len(names):
+        raise errors.StoreError("the new order must name every tag of the file once")
+    return update_tags(st, [dataclasses.replace(tags[n], position=i) for i, n in enumerate(names)])
+
+
+def delete_tag(st: store.Store, name: str, reassign_to: str | None = None) -> Outcome:
+    """Remove a tag from the tag set: its passages (in every document) take ``reassign_to``, or are deleted
+    with their links when it is None. The undo puts back the tag, its place and every passage as it was.
+
+    Raises:
+        StoreError: the tag or ``reassign_to`` is not in the file, or they are the same tag.
+    """
+    old = _stored_tag(st, name)
+    current = st.annotations(tags=[name])
+    if reassign_to is None:
+        edit = Edit(remove_annotations=tuple(a.id for a in current), remove_tags=(name,))
+        changes, inverse = apply(st, edit)
+        return Outcome(changes, edit, dataclasses.replace(inverse, tags=(old,)))
+    if reassign_to == name:
+        raise errors.StoreError("a tag cannot be merged into itself")
+    _stored_tag(st, reassign_to)
+    stamp = model.now_utc()
+    edit = Edit(replace=tuple(a.replace(tag=reassign_to, modified=stamp) for a in current), remove_tags=(name,))
+    changes, inverse = apply(st, edit)
+    return Outcome(changes, edit, dataclasses.replace(inverse, tags=(old,), replace=tuple(current)))
+
+
+def merge_tags(st: store.Store, name: str, into: str) -> Outcome:
+    """Merge tag ``name`` into ``into``: its passages take ``into``, and ``name`` leaves the tag set.
+
+    Raises:
+        StoreError: either tag is not in the file, or they are the same tag.
+    """
+    return delete_tag(st, name, reassign_to=into)
+
+
+def import_tags(st: store.Store, tags: Sequence[model.Tag]) -> Outcome:
+    """Add tags (a codebook read from a file) the file lacks, after its own; those it has are left as they are."""
+    have = model.TagSet(st.tags())
+    new: list[model.Tag] = []
+    for t in tags:
+        if t.name in have or any(n.name == t.name for n in new):
+            continue
+        made = model.TagSet([*have, *new]).new_tag(t.name, label=t.label, colour=t.colour or None)
+        new.append(dataclasses.replace(made, description=t.description))
+    return run(st, Edit(tags=tuple(new)))
+
+
 def add_relation(st: store.Store, name: str, *, label: str | None = None) -> Outcome:
     """Add a relation links may have (nothing when one of that name exists)."""
     name = name.strip()
@@ -249,10 +385,11 @@ def import_plan(st: store.Store, plan: ImportPlan) -> Outcome:
     """Apply a prepared import (:func:`desktop.core.exchange.w3c.prepare`): one transaction, undone as one."""
     tags = model.TagSet(st.tags())
     new_tags: list[model.Tag] = []
-    colours = dict(plan.colours)
+    colours, descriptions = dict(plan.colours), dict(plan.descriptions)
     for name, label in plan.tags:
         if name not in tags and all(t.name != name for t in new_tags):
-            new_tags.append(model.TagSet([*tags, *new_tags]).new_tag(name, label=label, colour=colours.get(name)))
+            made = model.TagSet([*tags, *new_tags]).new_tag(name, label=label, colour=colours.get(name))
+            new_tags.append(dataclasses.replace(made, description=descriptions.get(name, "")))
     relations = st.relations()
     new_relations: list[model.Relation] = []
     for name in plan.relations:
@@ -285,6 +422,8 @@ class ImportPlan:
     relations: tuple[str, ...] = ()
     colours: tuple[tuple[str, str], ...] = ()
     """(tag name, colour) for tags to add whose colour the source names (else a free colour is picked)."""
+    descriptions: tuple[tuple[str, str], ...] = ()
+    """(tag name, description) for tags to add that come with one."""
 
 
 def merge(

@@ -64,7 +64,7 @@ class _DamagedRow(ValueError):
 _ANNOTATION_TYPES: list[type] = [str, str, str, int, int] + [str] * 10
 _LINK_TYPES: list[type] = [str] * 6
 _DOCUMENT_TYPES: list[type] = [str] * 7
-_TAG_TYPES: list[type] = [str, str, str, str, int]
+_TAG_TYPES: list[type] = [str, str, str, str, int, str]
 _RELATION_TYPES: list[type] = [str, str, int]
 
 
@@ -1004,12 +1004,14 @@ class Store:
 
     def tags(self) -> list[model.Tag]:
         """Return the tag set in display order."""
-        return self._rows("SELECT name, label, colour, shortcut, position FROM tags ORDER BY position, name", (), _tag)
+        return self._rows(
+            "SELECT name, label, colour, shortcut, position, description FROM tags ORDER BY position, name", (), _tag
+        )
 
     def _insert_tag(self, tag: model.Tag) -> None:
         self.db.execute(
-            "INSERT INTO tags (name, label, colour, shortcut, position) VALUES (?, ?, ?, ?, ?)",
-            (tag.name, tag.label, tag.colour, tag.shortcut, tag.position),
+            "INSERT INTO tags (name, label, colour, shortcut, position, description) VALUES (?, ?, ?, ?, ?, ?)",
+            (tag.name, tag.label, tag.colour, tag.shortcut, tag.position, tag.description),
         )
 
     def add_tag(
@@ -1038,6 +1040,18 @@ class Store:
         with self._write():
             self._insert_tag(tag)
         return tag
+
+    def _replace_tags(self, tags: Sequence[model.Tag]) -> None:
+        """Write whole tags (label, colour, key, position, description) over the stored ones of the same names."""
+        if tags:
+            self.db.conn.executemany(
+                "UPDATE tags SET label = ?, colour = ?, shortcut = ?, position = ?, description = ? WHERE name = ?",
+                [(t.label, t.colour, t.shortcut, t.position, t.description, t.name) for t in tags],
+            )
+
+    def tag_counts(self) -> dict[str, int]:
+        """How many passages (of every document) each tag has."""
+        return {str(name): int(n) for name, n in self._read("SELECT tag, count(*) FROM annotations GROUP BY tag")}
 
     def relations(self) -> list[model.Relation]:
         """Return the relations links may have, in display order."""
@@ -1280,12 +1294,15 @@ class Store:
         annotations: Sequence[model.Annotation] = (),
         replace: Sequence[model.Annotation] = (),
         links: Sequence[model.Link] = (),
+        replace_tags: Sequence[model.Tag] = (),
     ) -> tuple[list[model.Annotation], list[model.Link]]:
         """Make one edit in ONE transaction: all of it or none of it.
 
-        Removals run first (links, annotations with every link touching them, then tags, relations and
+        Removals run first (links, annotations with every link touching them, then relations and
         documents), then insertions (documents, tags, relations, annotations), then ``replace`` writes
-        whole annotations over the stored ones with the same ids, and last ``links`` are inserted.
+        whole annotations over the stored ones with the same ids and ``replace_tags`` whole tags over the
+        stored ones with the same names; then tags are removed (after their passages were retagged), and
+        last ``links`` are inserted.
 
         Returns:
             The annotations and links that were removed, as they were, so that the edit can be undone exactly.
@@ -1319,7 +1336,6 @@ class Store:
             if gone:
                 self.db.conn.executemany("DELETE FROM annotations WHERE id = ?", [(a.id,) for a in gone])
             for table, key, names in (
-                ("tags", "name", remove_tags),
                 ("relations", "name", remove_relations),
                 ("documents", "fingerprint", remove_documents),
             ):
@@ -1345,6 +1361,9 @@ class Store:
                     "note = ?, modified = ? WHERE id = ?",
                     [(a.tag, a.start, a.end, a.quote, a.prefix, a.suffix, a.note, a.modified, a.id) for a in replace],
                 )
+            self._replace_tags(replace_tags)
+            if remove_tags:
+                self.db.conn.executemany("DELETE FROM tags WHERE name = ?", [(n,) for n in remove_tags])
             if links:
                 self._insert_links(links)
         return gone, list(gone_links.values())

@@ -449,8 +449,8 @@ def _load_untrusted(conn: sqlite3.Connection, path: str) -> ColleagueFile:
 
     _count(conn, "tags", MAX_TAGS)
     tags: dict[str, model.Tag] = {}
-    for name, label, colour, shortcut, position in conn.execute(
-        "SELECT name, label, colour, shortcut, position FROM tags ORDER BY position, name"
+    for name, label, colour, shortcut, position, description in conn.execute(
+        "SELECT name, label, colour, shortcut, position, description FROM tags ORDER BY position, name"
     ):
         name = _text_value(name, "a tag name", MAX_NAME_CHARS, empty=False)
         colour = _text_value(colour, f"the colour of tag {store.shown_name(name)}", 16)
@@ -464,6 +464,7 @@ def _load_untrusted(conn: sqlite3.Connection, path: str) -> ColleagueFile:
             colour=colour,
             shortcut=_text_value(shortcut, f"the shortcut of tag {store.shown_name(name)}", 32),
             position=_int_value(position, f"the position of tag {store.shown_name(name)}"),
+            description=_text_value(description, f"the description of tag {store.shown_name(name)}", MAX_NOTE_CHARS),
         )
 
     _count(conn, "relations", MAX_TAGS)

@@ -49,17 +49,26 @@ SPECS: tuple[Spec, ...] = (
     Spec("file_import", "&Import W3C Annotations...", ("Ctrl+I",), "Import W3C Web Annotations"),
     Spec("file_review", "&Review Colleague's File...", ("Ctrl+R",), "Open colleagues' annotation files read-only"),
     Spec("file_add_tag", "Add &Tag...", (), "Add a tag of your own to this annotation file"),
+    Spec("file_export_codebook", "Export Code&book...", (), "Write the tag set as a REFI-QDA codebook (.qdc)"),
+    Spec("file_import_codebook", "Import Codebo&ok...", (), "Add the tags of a REFI-QDA codebook to this file"),
     Spec("file_quit", "&Quit", (Std.Quit, "Ctrl+Q"), "Close Warrant (everything is already saved)"),
     Spec("edit_find", "&Find...", (Std.Find,), "Find text in the article"),
     Spec("edit_find_next", "Find &Next", (Std.FindNext,), "Find the next match"),
     Spec("edit_find_previous", "Find Pre&vious", (Std.FindPrevious,), "Find the previous match"),
     Spec("edit_search_pane", "Search &Annotations", ("Ctrl+Shift+F",), "Search the quotes and notes in the pane"),
+    Spec(
+        "edit_codebook",
+        "&Codebook...",
+        ("Ctrl+Shift+K",),
+        "Rename, recolour, describe, reorder, merge or delete tags, and change their keys",
+    ),
+    Spec("edit_preferences", "&Preferences...", (Std.Preferences, "Ctrl+,"), "Your name, the theme, the reading font"),
     Spec("annotation_note", "Edit &Note...", ("N",), "Write a note on the selected annotation"),
-    Spec("annotation_delete", "&Delete Annotation", (Std.Delete,), "Delete the selected annotations"),
+    Spec("annotation_delete", "&Delete Passage", (Std.Delete,), "Delete the selected passages"),
     Spec(
         "annotation_extent", "Set &Passage to Selection", ("Ctrl+Shift+E",), "Make the selected text the row's passage"
     ),
-    Spec("annotation_merge", "&Merge Annotations", ("Ctrl+Shift+M",), "Merge the selected annotations into one"),
+    Spec("annotation_merge", "&Merge Passages", ("Ctrl+Shift+M",), "Merge the selected passages into one"),
     Spec("annotation_copy_markdown", "Copy as &Markdown", ("Ctrl+Shift+C",), "Copy the selected rows as Markdown"),
     Spec("annotation_export_selected", "Export &Selected Rows...", (), "Export only the selected annotations"),
     Spec("link_start", "&Link to...", ("L",), "Link the selected annotation to a claim: then click the target"),
@@ -77,9 +86,13 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "&File",
         ("file_open", "@recent", "-", "file_save_copy", "file_export", "file_import", "file_review", "-")
-        + ("file_add_tag", "-", "file_quit"),
+        + ("file_export_codebook", "file_import_codebook", "-", "file_quit"),
     ),
-    ("&Edit", ("edit_undo", "edit_redo", "-", "edit_find", "edit_find_next", "edit_find_previous", "edit_search_pane")),
+    (
+        "&Edit",
+        ("edit_undo", "edit_redo", "-", "edit_find", "edit_find_next", "edit_find_previous", "edit_search_pane")
+        + ("-", "edit_codebook", "file_add_tag", "-", "edit_preferences"),
+    ),
     ("&Annotation", ("@tags", *ANNOTATION_MENU)),
     ("&View", ("view_annotations", "view_outline", "view_map", "view_review")),
     ("&Help", ("help_shortcuts", "help_about")),
@@ -108,11 +121,15 @@ class Actions:
     file_import: QAction
     file_review: QAction
     file_add_tag: QAction
+    file_export_codebook: QAction
+    file_import_codebook: QAction
     file_quit: QAction
     edit_find: QAction
     edit_find_next: QAction
     edit_find_previous: QAction
     edit_search_pane: QAction
+    edit_codebook: QAction
+    edit_preferences: QAction
     annotation_note: QAction
     annotation_delete: QAction
     annotation_extent: QAction
@@ -171,12 +188,3 @@ class Actions:
             action.setIconText(f"{tag.shortcut}  {tag.label}" if tag.shortcut else tag.label)
             self.tag_actions[tag.name] = action
         return list(self.tag_actions.values())
-
-    def shortcut_table(self) -> list[tuple[str, str]]:
-        """(action text, shortcut) for every action with a shortcut, for the help dialog."""
-        rows = []
-        for action in [*self.tag_actions.values(), *self.by_name.values()]:
-            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
-            if keys:
-                rows.append((action.text().replace("&", ""), keys))
-        return rows

@@ -64,6 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     stderr and return 2 before any window appears.
     """
     args = arguments.gui_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    from desktop.ui import display
+
+    no_screen = None if QApplication.instance() is not None else display.problem()
+    if no_screen is not None:  # Qt would abort the process (exit 134) with its own messages
+        print(f"warrant: {no_screen}", file=sys.stderr)
+        return 2
     configure_logging()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
@@ -77,7 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         app.setWindowIcon(QIcon(str(ICON)))
 
-    from desktop.ui import article_loading, main_window  # after QApplication: module-level Qt objects need it
+    from desktop.ui import article_loading, main_window, themes  # after QApplication: module-level Qt objects need it
+    from desktop.ui.dialogs import preferences
+
+    themes.apply(app, str(preferences.Preferences.current().theme))
+    if first_run_needed(annotator=args.annotator, smoke_test=args.smoke_test):
+        preferences.ensure_annotator()  # the first run asks the analyst's name (prefilled from the system)
 
     window = main_window.MainWindow()
     path = Path(args.path or SEED)
@@ -102,6 +113,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.smoke_test:
         _SmokeTest(app, window)
     return app.exec()
+
+
+def first_run_needed(*, annotator: str | None, smoke_test: bool) -> bool:
+    """True when the analyst's name must be asked: none stored, none given, and not under test or a smoke test."""
+    from desktop.ui import settings
+
+    if annotator or smoke_test or os.environ.get("WARRANT_TEST"):
+        return False
+    return not str(settings.get("annotator")).strip()
 
 
 def install_translations(

@@ -201,17 +201,6 @@ class Assessing(QObject):
         bar.insertMenu(help_menu, menu) if help_menu is not None else bar.addMenu(menu)
         return menu
 
-    def shortcut_table(self) -> list[tuple[str, str]]:
-        """(action text, shortcut) of the assessment actions, for the keyboard shortcuts dialog."""
-        return [
-            (
-                action.text().replace("&", ""),
-                ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys),
-            )
-            for action in self.actions.values()
-            if (keys := action.shortcuts())
-        ]
-
     def set_enabled(self, enabled: bool) -> None:
         """Grades and flags need an open file."""
         for action in self.actions.values():

@@ -19,6 +19,7 @@ from desktop.core import anchoring, errors, model, operations
 from desktop.ui import pane as pane_mod
 from desktop.ui import reader as reader_mod
 from desktop.ui import session as session_mod
+from desktop.ui.dialogs import note as note_dialog
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,11 @@ class Editor(QObject):
         """Brings the annotation list forward (a passage was clicked)."""
         self.followed: Callable[[str], None] = lambda _annotation_id: None
         """Tells the outline and the map which annotation the reader shows."""
+        self.ask_note: Callable[..., str | None] = note_dialog.edit_note
+        """Asks for a note (the note dialog; tests answer it without one)."""
         self._syncing = False
+        reader.editing_extent = self.editing_extent
+        reader.extent_requested.connect(self.change_extent_to)
 
     def attach(self, sess: session_mod.Session | None) -> None:
         """Edit ``sess`` from now on."""
@@ -122,6 +127,8 @@ class Editor(QObject):
             return
         start, end = self.reader.selection_cp()
         rows = self.pane.selected_ids()
+        if (start, end) != self.shown_by_row:
+            start, end = self.reader.snapped_selection_cp()  # whole words (or grapheme clusters), as set
         if end > start and rows and (start, end) == self.shown_by_row:
             # The selection is the passage a row click showed: the key retags that row, as in
             # any list, rather than tagging the same characters a second time.
@@ -148,7 +155,7 @@ class Editor(QObject):
         sess = self.session
         ids = self.pane.selected_ids()
         if sess is not None and ids:
-            text = self.tr("Delete annotation") if len(ids) == 1 else self.tr("Delete %d annotations") % len(ids)
+            text = self.tr("Delete %n Passages", "", len(ids)) if len(ids) > 1 else self.tr("Delete Passage")
             sess.run(text, lambda: operations.delete(sess.store, ids))
 
     def edit_note(self) -> None:
@@ -160,9 +167,9 @@ class Editor(QObject):
             return
         current = sess.current(ids)
         old = current[0].note if len(current) == 1 else ""
-        text, ok = QInputDialog.getMultiLineText(self.parent_widget, self.tr("Note"), self.tr("Note:"), old)
-        if ok and (len(current) > 1 or text != old):
-            sess.run(self.tr("Edit note"), lambda: operations.note(sess.store, current, text))
+        text = self.ask_note(self.parent_widget, current[0].quote, old, count=len(current))
+        if text is not None and (len(current) > 1 or text != old):
+            sess.run(self.tr("Edit Note"), lambda: operations.note(sess.store, current, text))
 
     def set_extent(self) -> None:
         """Make the selected annotation's passage the reader's selection."""
@@ -176,7 +183,29 @@ class Editor(QObject):
         if (current.start, current.end) == (start, end):
             return
         doc = sess.document
-        sess.run(self.tr("Change passage"), lambda: operations.change_extent(sess.store, doc, current, start, end))
+        sess.run(self.tr("Change Passage"), lambda: operations.change_extent(sess.store, doc, current, start, end))
+
+    def editing_extent(self) -> tuple[int, int] | None:
+        """The passage Shift+click and Shift+arrows in the reader edit: the one selected row's, or None."""
+        sess = self.session
+        ids = self.pane.selected_ids()
+        if sess is None or len(ids) != 1 or ids[0] not in sess.annotations:
+            return None
+        a = sess.annotations[ids[0]]
+        return a.start, a.end
+
+    def change_extent_to(self, start: int, end: int) -> None:
+        """Move the selected passage to ``start``-``end`` (from the reader), as one undoable step; keep it selected."""
+        sess = self.session
+        ids = self.pane.selected_ids()
+        if sess is None or len(ids) != 1 or ids[0] not in sess.annotations:
+            return
+        current, doc = sess.annotations[ids[0]], sess.document
+        if (current.start, current.end) == (start, end) or end <= start:
+            return
+        if sess.run(self.tr("Change Passage"), lambda: operations.change_extent(sess.store, doc, current, start, end)):
+            self.reader.select_cp(start, end, scroll=False)
+            self.shown_by_row = (start, end)
 
     def merge_selected(self) -> None:
         """Merge the selected annotations into one."""
@@ -187,7 +216,7 @@ class Editor(QObject):
             return
         current, links, doc = sess.current(ids), list(sess.links.values()), sess.document
         sess.run(
-            self.tr("Merge %d annotations") % len(current),
+            self.tr("Merge %n Passages", "", len(current)),
             lambda: operations.merge(sess.store, doc, current, links),
         )
 
@@ -203,7 +232,7 @@ class Editor(QObject):
         key = next((str(n) for n in range(4, 10) if str(n) not in used), "")
         label = name.strip()
         sess.run(
-            self.tr("Add tag %s") % label,
+            self.tr("Add Tag %s") % label,
             lambda: operations.add_tag(sess.store, label.lower(), label=label, shortcut=key),
         )
 
@@ -252,8 +281,9 @@ class Editor(QObject):
             return
         caution = argument.link_warning(source, target, relation, existing=existing)
         new = model.Link(model.new_id(), source_id, target_id, relation, sess.store.annotator, model.now_utc())
-        if sess.run(self.tr("Link (%s)") % relation, lambda: operations.link(sess.store, new)):
-            done = self.tr("Linked: %s %s %s") % (sess.tag(source.tag).label, relation, sess.tag(target.tag).label)
+        shown = next((r.label for r in relations if r.name == relation), relation).replace("-", " ")
+        if sess.run(self.tr("Link (%s)") % shown, lambda: operations.link(sess.store, new)):
+            done = self.tr("Linked: %s %s %s") % (sess.tag(source.tag).label, shown, sess.tag(target.tag).label)
             self.status(f"{done}. {caution}" if caution else done, 8000)
 
     def remove_link_dialog(self) -> None:
@@ -276,7 +306,10 @@ class Editor(QObject):
         )
         if ok:
             gone = links[labels.index(choice)]
-            sess.run(self.tr("Remove link (%s)") % gone.relation, lambda: operations.unlink(sess.store, gone.id))
+            sess.run(
+                self.tr("Remove Link (%s)") % gone.relation.replace("-", " "),
+                lambda: operations.unlink(sess.store, gone.id),
+            )
 
     # -- import -------------------------------------------------------------------------------------
 

@@ -55,6 +55,7 @@ from desktop.ui import (
     reviewing,
     session,
     settings,
+    workbench,
 )
 from desktop.ui.dialogs import help as help_dialogs
 
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.assessing = assessing.install(self)  # issue 17: the ACH tab, the Assess menu, the grade keys
         self.resize(1280, 820)
         self._restore_state()
+        workbench.apply_preferences(self, workbench.stored_preferences(), theme=False)
         article_loading.install(self)
 
     @property
@@ -213,6 +215,10 @@ class MainWindow(QMainWindow):
             a.file_import: self.import_dialog,
             a.file_review: self.review_dialog,
             a.file_add_tag: ed.add_tag_dialog,
+            a.file_export_codebook: lambda: workbench.export_codebook(self),
+            a.file_import_codebook: lambda: workbench.import_codebook(self),
+            a.edit_codebook: lambda: workbench.open_codebook(self),
+            a.edit_preferences: lambda: workbench.open_preferences(self),
             a.file_quit: self.close,
             a.edit_find: self.find_bar.open,
             a.edit_find_next: lambda: self.find_bar.find_next(False),
@@ -230,17 +236,16 @@ class MainWindow(QMainWindow):
             a.view_outline: lambda: self.show_tab("outline"),
             a.view_map: lambda: self.show_tab("map"),
             a.view_review: lambda: self.show_tab("review"),
-            a.help_shortcuts: lambda: help_dialogs.show_shortcuts(
-                self, self.action_collection.shortcut_table() + self.assessing.shortcut_table()
-            ),
-            a.help_about: lambda: help_dialogs.show_about(self),
+            a.help_shortcuts: lambda: workbench.show_shortcuts(self),
+            a.help_about: lambda: help_dialogs.show_about(self, self.session.store.path if self.session else None),
         }
         for action, handler in handlers.items():
             action.triggered.connect(lambda _checked=False, h=handler: h())
         self.addActions(list(a.by_name.values()))
 
     def _set_editing_enabled(self, enabled: bool) -> None:
-        needs_file = ("file_save_copy", "file_export", "file_import", "file_review", "file_add_tag")
+        needs_file: tuple[str, ...] = ("file_save_copy", "file_export", "file_import", "file_review", "file_add_tag")
+        needs_file += ("file_export_codebook", "file_import_codebook", "edit_codebook")
         for name, action in self.action_collection.by_name.items():
             if name.startswith(("annotation_", "link_")) or name in needs_file:
                 action.setEnabled(enabled)

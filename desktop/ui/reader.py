@@ -12,7 +12,7 @@ import html
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -35,6 +36,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from desktop.core import anchoring, documents, intervals, model
+from desktop.ui import snapping
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,9 @@ MARGIN_WIDTH = 34
 READING_WIDTH = 760
 """Widest text column, in pixels: wider windows get side margins, as a reading app would."""
 
+
+READING_FAMILIES = ("Source Serif 4", "Noto Serif", "DejaVu Serif", "Georgia", "Times New Roman", "serif")
+"""The reader's fonts, first found first, when Preferences name none."""
 
 _RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
@@ -180,6 +185,16 @@ class Reader(QPlainTextEdit):
 
     passage_clicked = Signal(list)
     """list[str]: ids of my annotations under a click that made no selection."""
+    extent_requested = Signal(int, int)
+    """(start, end) in code points: the passage being edited should cover this (Shift+click or Shift+arrows)."""
+
+    EXTENT_KEYS = {
+        Qt.Key.Key_Right: ("end", True),
+        Qt.Key.Key_Left: ("end", False),
+        Qt.Key.Key_Down: ("start", True),
+        Qt.Key.Key_Up: ("start", False),
+    }
+    """Shift + these keys move one end of the passage being edited by a word (with Alt: one character)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Make an empty reader."""
@@ -193,7 +208,7 @@ class Reader(QPlainTextEdit):
         self.setCenterOnScroll(False)
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         font = QFont()
-        font.setFamilies(["Source Serif 4", "Noto Serif", "DejaVu Serif", "Georgia", "Times New Roman", "serif"])
+        font.setFamilies(list(READING_FAMILIES))
         font.setPointSizeF(12.5)
         font.setStyleHint(QFont.StyleHint.Serif)
         self.setFont(font)
@@ -205,6 +220,10 @@ class Reader(QPlainTextEdit):
         self._side = 0
         self.updateRequest.connect(self._update_margin)
         self._update_margins()
+        self.snap_words = True
+        """Widen mouse selections to whole words (always to whole grapheme clusters)."""
+        self.editing_extent: Callable[[], tuple[int, int] | None] = lambda: None
+        """The code-point range of the passage Shift+click and Shift+arrows edit, or None (set by the editor)."""
 
     # -- text ---------------------------------------------------------------------------------
 
@@ -317,6 +336,23 @@ class Reader(QPlainTextEdit):
         cursor = self.textCursor()
         return self.u16.to_code_points(cursor.selectionStart()), self.u16.to_code_points(cursor.selectionEnd())
 
+    def snapped_selection_cp(self) -> tuple[int, int]:
+        """The selection as a code-point range, widened to whole words (or grapheme clusters) as set."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return self.selection_cp()
+        s, e = snapping.snap(self.text, cursor.selectionStart(), cursor.selectionEnd(), words=self.snap_words)
+        return self.u16.to_code_points(s), self.u16.to_code_points(e)
+
+    def apply_font(self, family: str, point_size: float) -> None:
+        """Set the reading font (empty family: the serif families Warrant prefers) and its size."""
+        font = QFont(self.font())
+        if family:
+            font.setFamilies([family])
+        font.setPointSizeF(point_size)
+        self.setFont(font)
+        self._update_margins()
+
     def select_cp(self, start: int, end: int, *, scroll: bool = True) -> None:
         """Select a code-point range and scroll it into view."""
         s, e = self.u16_range(start, end)
@@ -367,10 +403,77 @@ class Reader(QPlainTextEdit):
                 out.append((str(key), mark))
         return out
 
+    def snap_selection(self) -> None:
+        """Widen the selection to whole words (or only whole grapheme clusters when word snapping is off),
+        keeping the end the user moved as the cursor's position."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return
+        start, end = snapping.snap(self.text, cursor.selectionStart(), cursor.selectionEnd(), words=self.snap_words)
+        if (start, end) == (cursor.selectionStart(), cursor.selectionEnd()):
+            return
+        backwards = cursor.position() < cursor.anchor()
+        cursor.setPosition(end if backwards else start)
+        cursor.setPosition(start if backwards else end, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def _extent_target(self) -> tuple[int, int] | None:
+        """The passage being edited, in UTF-16, when the reader's selection is that passage."""
+        target = self.editing_extent()
+        if target is None:
+            return None
+        s, e = self.u16_range(*target)
+        cursor = self.textCursor()
+        return (s, e) if (cursor.selectionStart(), cursor.selectionEnd()) == (s, e) else None
+
+    def _request_extent(self, start: int, end: int) -> None:
+        if end > start:
+            self.extent_requested.emit(self.u16.to_code_points(start), self.u16.to_code_points(end))
+
     # -- events -------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        mods = event.modifiers()
+        move = self.EXTENT_KEYS.get(Qt.Key(event.key()))
+        plain = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.KeypadModifier
+        target = (
+            self._extent_target() if move and mods & Qt.KeyboardModifier.ShiftModifier and not mods & ~plain else None
+        )
+        if move is None or target is None:
+            super().keyPressEvent(event)
+            return
+        edge, forward = move
+        start, end = target
+        words = not mods & Qt.KeyboardModifier.AltModifier
+        if edge == "end":
+            end = snapping.step(self.text, end, forward=forward, words=words, edge="end")
+        else:
+            start = snapping.step(self.text, start, forward=forward, words=words, edge="start")
+        self._request_extent(start, end)
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        target = None
+        if event.button() == Qt.MouseButton.LeftButton and event.modifiers() == Qt.KeyboardModifier.ShiftModifier:
+            target = self._extent_target()
+        if target is None:
+            super().mousePressEvent(event)
+            return
+        # Shift+click: the nearer end of the passage moves to the click (to a word's edge when snapping).
+        start, end = target
+        pos = self.cursorForPosition(event.position().toPoint()).position()
+        lo, hi = snapping.snap(self.text, pos, pos, words=False)
+        if abs(pos - start) <= abs(pos - end):
+            start = snapping.snap(self.text, lo, min(lo + 1, end), words=self.snap_words)[0] if lo < end else lo
+        else:
+            end = snapping.snap(self.text, max(hi - 1, start), hi, words=self.snap_words)[1] if hi > start else hi
+        self._request_extent(start, end)
+        event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self.textCursor().hasSelection():
+            self.snap_selection()
         if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
             pos = self.cursorForPosition(event.position().toPoint()).position()
             ids = [key for key, _ in self.marks_at(pos, theirs=False)]

@@ -58,3 +58,34 @@ def snap(text: str, start: int, end: int, *, words: bool = True) -> tuple[int, i
     if not finder.isAtBoundary():
         end = _on_to_boundary(finder, end)
     return start, end
+
+
+def step(text: str, pos: int, *, forward: bool, words: bool = True, edge: str = "end") -> int:
+    """Move one end of a passage (a UTF-16 position in ``text``) by one word or one grapheme cluster.
+
+    Args:
+        text: the text the position counts into.
+        pos: the end's position now.
+        forward: towards the end of the text.
+        words: by a word (to the next word's end for an ``end``, start for a ``start``); else by one
+            grapheme cluster.
+        edge: "end" or "start": which end of the passage ``pos`` is (an end stops after a word, a
+            start before one, so a passage never begins or ends with the space between words).
+
+    Returns:
+        The new position (``pos`` when there is nowhere to go).
+    """
+    kind = _WORD if words else _GRAPHEME
+    finder = QTextBoundaryFinder(kind, text)
+    finder.setPosition(pos)
+    want = (
+        QTextBoundaryFinder.BoundaryReason.EndOfItem
+        if edge == "end"
+        else QTextBoundaryFinder.BoundaryReason.StartOfItem
+    )
+    while True:
+        found = finder.toNextBoundary() if forward else finder.toPreviousBoundary()
+        if found < 0:
+            return pos
+        if not words or finder.boundaryReasons() & want:
+            return found

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from desktop.core import errors, exchange, store
+from desktop.core import errors, exchange, model, store
 from desktop.core.exchange import qdc
 
 CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -42,6 +42,23 @@ def test_round_trip(tmp_path: Path) -> None:
     assert report.tags_added == ["rival view", "Parent / Child"]
     assert [(t.name, t.label, t.colour) for t in back.tags()] == [(t.name, t.label, t.colour) for t in st_.tags()]
     assert qdc.import_file(back, path).tags_added == []
+
+
+def test_description_goes_into_the_code_description_and_the_label_round_trips(tmp_path: Path) -> None:
+    from desktop.core import operations
+
+    st_ = store.Store.memory(annotator="ana")
+    st_.add_tag("rival view", label="Rival view", colour="#13c2c2")
+    operations.describe_tag(st_, "rival view", "An explanation the author argues against.\nUse sparingly.")
+    path = tmp_path / "tags.qdc"
+    exchange.export(st_, "qdc", path)
+    root = etree.fromstring(path.read_bytes())
+    code = next(c for c in root.iter(f"{{{CODEBOOK}}}Code") if c.get("name") == "rival view")
+    assert "An explanation the author argues against." in (code.findtext(f"{{{CODEBOOK}}}Description") or "")
+    back = store.Store.memory(annotator="zoe")
+    qdc.import_file(back, path)
+    got = model.TagSet(back.tags()).get("rival view")
+    assert (got.label, got.description) == ("Rival view", "An explanation the author argues against.\nUse sparingly.")
 
 
 def test_import_of_vendor_codes(testdata: Path) -> None:

@@ -228,14 +228,15 @@ class Driver:
         else:
             return None
         tag = self.rng.choice(list(TAG_KEYS))
-        will = copy.deepcopy(self.state)
-        will["a"]["NEW"] = [tag, start, end, ""]
-        emit("WILL", will)
         reader = self.window.reader
         reader.setFocus()
         reader.select_cp(start, end)
         if reader.selection_cp() != (start, end):
             self.fail(f"the reader selected {reader.selection_cp()} for {(start, end)}")
+        start, end = reader.snapped_selection_cp()  # a tag covers whole words (issue 16)
+        will = copy.deepcopy(self.state)
+        will["a"]["NEW"] = [tag, start, end, ""]
+        emit("WILL", will)
         self._key(reader, TAG_KEYS[tag])
         new = self._check(will)
         self._push(new)

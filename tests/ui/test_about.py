@@ -8,7 +8,9 @@ import sqlite3
 import tomllib
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings, Qt, qVersion
+from pytestqt.qtbot import QtBot
 
 from desktop import cli
 from desktop.ui import settings
@@ -120,3 +122,21 @@ def test_dialog_without_an_open_file(qtbot) -> None:
     qtbot.addWidget(dialog)
     assert "annotation file" not in dialog.paths
     assert dialog.paths["annotation folder"].text() == str(settings.data_dir())
+
+
+def test_help_about_opens_the_about_dialog_naming_the_open_file(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.ui import main_window
+
+    shown: list[str | None] = []
+    monkeypatch.setattr(about.AboutDialog, "exec", lambda self: shown.append(self.annotation_file) or 0)
+    w = main_window.MainWindow()
+    qtbot.addWidget(w)
+    w.open_path(
+        str(Path(__file__).resolve().parents[2] / "seeds" / "russian-iranian-alliance.txt"),
+        annotation_file=str(tmp_path / "a.warrant"),
+        annotator="me",
+    )
+    w.action_collection.help_about.trigger()
+    assert shown == [str(tmp_path / "a.warrant")]

@@ -79,9 +79,9 @@ def _labels(dialog: codebook.CodebookDialog) -> list[str]:
 def test_the_list_shows_label_key_and_use_count(book: tuple[codebook.CodebookDialog, FakeCodebook]) -> None:
     dialog, _ = book
     assert _labels(dialog) == [
-        "Claim  [1]  ·  3 passage(s)",
-        "Evidence  [2]  ·  0 passage(s)",
-        "Recommendation  [3]  ·  1 passage(s)",
+        "Claim  [1]  ·  3 passages",
+        "Evidence  [2]  ·  0 passages",
+        "Recommendation  [3]  ·  1 passage",
     ]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.core import errors
 from desktop.ui import main_window
@@ -101,7 +101,7 @@ def test_retag_note_and_delete_through_the_pane(window, tmp_path, monkeypatch):
     window.reader.setFocus()
     QTest.keyClick(window.reader, Qt.Key.Key_2)  # no text selected: retag the selected row
     assert rows_in_file(tmp_path / "mine.warrant")[0][1] == "evidence"
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("<b>check</b> the date", True))
+    window.editor.ask_note = lambda *a, **k: "<b>check</b> the date"
     window.edit_note()
     assert rows_in_file(tmp_path / "mine.warrant")[0][5] == "<b>check</b> the date"
     window.pane.view.setFocus()

@@ -35,7 +35,7 @@ def test_the_dialog_edits_every_preference(qtbot: QtBot) -> None:
     qtbot.addWidget(dialog)
     dialog.name.setText("  Dana\x1b[31m  Q.\n ")
     dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
-    dialog.size.setValue(16.5)
+    dialog.size_box.setValue(16.5)
     dialog.snap.setChecked(False)
     chosen = dialog.values()
     assert chosen.annotator == "Dana[31m Q."

@@ -119,9 +119,50 @@ def retag_many(w: main_window.MainWindow, tmp_path: Path, seed: Path, mp: pytest
 
 
 def note(w: main_window.MainWindow, tmp_path: Path, seed: Path, mp: pytest.MonkeyPatch) -> None:
-    mp.setattr(QInputDialog, "getMultiLineText", lambda *_a, **_k: ("a note of mine", True))
+    asked: list[tuple[str, str]] = []
+
+    def answer(_parent: object, quote: str, old: str, *, count: int = 1) -> str:
+        asked.append((quote, old))
+        return "a note of mine"
+
+    w.editor.ask_note = answer
     w.pane.select_ids([by_quote(w, CLAIM)])
     w.edit_note()
+    assert asked == [(CLAIM, "")], "the note dialog shows the passage"
+
+
+def extent_keys(w: main_window.MainWindow, tmp_path: Path, seed: Path, mp: pytest.MonkeyPatch) -> None:
+    w.pane.select_ids([by_quote(w, VISAS)])
+    w.editor.go_to(by_quote(w, VISAS))
+    w.reader.setFocus()
+    QTest.keyClick(w.reader, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)  # the end: one word back
+
+
+def extent_click(w: main_window.MainWindow, tmp_path: Path, seed: Path, mp: pytest.MonkeyPatch) -> None:
+    w.pane.select_ids([by_quote(w, VISAS)])
+    w.editor.go_to(by_quote(w, VISAS))
+    start = w.reader.text.index(VISAS) + len(VISAS) + len(". Further")  # inside "Furthermore", after the end
+    cursor = w.reader.textCursor()
+    cursor.setPosition(w.reader.u16_range(start, start)[0])
+    point = w.reader.cursorRect(cursor).center()
+    QTest.mouseClick(w.reader.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, point)
+
+
+def _codebook(edit: Callable[[Any], None]) -> Callable[..., None]:
+    def run(w: main_window.MainWindow, tmp_path: Path, seed: Path, mp: pytest.MonkeyPatch) -> None:
+        from desktop.ui import workbench
+
+        workbench.open_codebook(w, answer=lambda dialog: edit(dialog.codebook) or 0)
+
+    return run
+
+
+def import_codebook(w: main_window.MainWindow, tmp_path: Path, seed: Path, mp: pytest.MonkeyPatch) -> None:
+    from desktop.ui import workbench
+
+    with store.Store.open(_colleague_file(tmp_path, seed)) as theirs:
+        exchange.export(theirs, "qdc", tmp_path / "theirs.qdc")
+    assert workbench.import_codebook(w, str(tmp_path / "theirs.qdc"))
 
 
 def extent(w: main_window.MainWindow, tmp_path: Path, seed: Path, mp: pytest.MonkeyPatch) -> None:
@@ -183,6 +224,47 @@ EDITS: dict[str, tuple[Callable[..., None], Callable[[Snapshot, Snapshot], bool]
         lambda a, b: len(b["annotations"]) == 5 and len(b["tags"]) == 4 and len(b["relations"]) == 4,
     ),
     "accept": (accept, lambda a, b: len(b["annotations"]) == 5 and len(b["tags"]) == 4 and len(b["relations"]) == 4),
+    "extent by Shift+Left": (
+        extent_keys,
+        lambda a, b: any(r[5] == "Russia plans to lift visa requirements for Iranian" for r in b["annotations"]),
+    ),
+    "extent by Shift+click": (
+        extent_click,
+        lambda a, b: any(r[5] == VISAS + ". Furthermore" for r in b["annotations"]),
+    ),
+    "codebook rename": (
+        _codebook(lambda c: c.rename("claim", "Key judgement")),
+        lambda a, b: any(r[1] == "Key judgement" for r in b["tags"]),
+    ),
+    "codebook recolour": (
+        _codebook(lambda c: c.recolour("claim", "#102030")),
+        lambda a, b: any(r[2] == "#102030" for r in b["tags"]),
+    ),
+    "codebook describe": (
+        _codebook(lambda c: c.describe("claim", "What the author asserts")),
+        lambda a, b: any(r[5] == "What the author asserts" for r in b["tags"]),
+    ),
+    "codebook key": (
+        _codebook(lambda c: c.set_shortcut("recommendation", "1")),
+        lambda a, b: {r[0]: r[3] for r in b["tags"]} == {"claim": "", "evidence": "2", "recommendation": "1"},
+    ),
+    "codebook reorder": (
+        _codebook(lambda c: c.reorder(["evidence", "claim", "recommendation"])),
+        lambda a, b: {r[0]: r[4] for r in b["tags"]}["evidence"] == 0,
+    ),
+    "codebook delete, reassigning": (
+        _codebook(lambda c: c.delete("evidence", "claim")),
+        lambda a, b: len(b["tags"]) == 2 and {r[2] for r in b["annotations"]} == {"claim"} and len(b["links"]) == 1,
+    ),
+    "codebook delete with passages": (
+        _codebook(lambda c: c.delete("evidence", None)),
+        lambda a, b: len(b["tags"]) == 2 and len(b["annotations"]) == 1 and b["links"] == [],
+    ),
+    "codebook merge": (
+        _codebook(lambda c: c.merge("claim", "evidence")),
+        lambda a, b: len(b["tags"]) == 2 and {r[2] for r in b["annotations"]} == {"evidence"},
+    ),
+    "import codebook": (import_codebook, lambda a, b: len(b["tags"]) == 4 and b["annotations"] == a["annotations"]),
 }
 
 

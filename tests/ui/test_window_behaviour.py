@@ -121,7 +121,7 @@ def test_bidi_overrides_and_controls_in_notes_do_not_reorder_the_list(qtbot, tmp
     start = w.reader.text.index("Eurasian")
     w.reader.select_cp(start, start + 8)
     w.tag_selection("claim")
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("invoice\u202etxt.exe\x07\x1b[31m", True))
+    w.editor.ask_note = lambda *a, **k: "invoice\u202etxt.exe\x07\x1b[31m"
     w.pane.select_ids([w.pane.model.annotation(0).id])
     w.edit_note()
     assert w.session.store.annotations()[0].note == "invoice\u202etxt.exe\x07\x1b[31m"  # stored as written

@@ -1,7 +1,8 @@
 """REFI-QDA codebooks (``.qdc``): the tag set out to and in from Dedoose, f4analyse, MAXQDA, NVivo, Taguette ...
 
 Export writes a ``CodeBook`` in the ``urn:QDA-XML:codebook:1.0`` namespace with one ``Code`` per tag,
-as the project export does (``name`` = the tag's name, ``color``, ``Description`` = its label). Import
+as the project export does (``name`` = the tag's name, ``color``, ``Description`` = its label, then its
+description). Import
 reads the ``Codes`` of a codebook (or of a ``.qde`` project) with the same checks and the same
 flattening of nested codes to ``"Parent / Child"`` as the project import; tags already in the file
 (same name or label, ignoring case) are kept as they are.
@@ -35,8 +36,8 @@ def codebook_xml(tags: list[model.Tag] | tuple[model.Tag, ...]) -> bytes:
         colour = qdpx.valid_colour(tag.colour)
         if colour:
             code.set("color", colour)
-        if tag.label:
-            etree.SubElement(code, f"{{{NS}}}Description").text = qdpx.xml_safe(tag.label)
+        if tag.label or tag.description:
+            etree.SubElement(code, f"{{{NS}}}Description").text = qdpx.xml_safe(qdpx.code_description(tag))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
 
 

@@ -5,7 +5,7 @@ against the REFI-QDA Project schema of March 2019) and ``sources/<guid>.txt``, e
 text in UTF-8, so that the selections' offsets line up. The mapping:
 
 * each author becomes a ``User`` (its GUID a UUID 5 of the name);
-* each tag a ``Code``: ``name`` = the tag's name, ``color``, ``Description`` = the tag's label;
+* each tag a ``Code``: ``name`` = the tag's name, ``color``, ``Description`` = the tag's label, then its description;
 * each document a ``TextSource`` whose GUID is the UUID 5 of ``urn:sha256:<fingerprint>`` (URL namespace);
 * each passage a ``PlainTextSelection`` (GUID = the passage's id): ``startPosition``/``endPosition`` in
   0-based code points, end exclusive, ``name`` = the quote, ``creatingUser``/``creationDateTime`` and
@@ -111,6 +111,17 @@ def normal_guid(value: str | None) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def code_description(tag: model.Tag) -> str:
+    """A code's ``Description`` as Warrant writes it: the tag's label on the first line, its description after."""
+    return f"{tag.label}\n{tag.description}" if tag.description else tag.label
+
+
+def split_description(text: str) -> tuple[str, str]:
+    """(label, description) of a ``Description`` Warrant wrote (see :func:`code_description`)."""
+    label, _, rest = text.strip().partition("\n")
+    return label.strip(), rest.strip()
+
+
 def tag_key(name: str) -> str:
     """Return how tag and relation names are matched: case-folded, spaces collapsed."""
     return " ".join(name.split()).casefold()
@@ -208,8 +219,8 @@ def _project(selection: scope.Selection, *, generated: str | None = None) -> Any
             code = etree.SubElement(codes, _e("Code"), guid=code_guid[tag.name], name=xml_safe(tag.name))
             code.set("isCodable", "true")
             _set(code, "color", valid_colour(tag.colour))
-            if tag.label:
-                etree.SubElement(code, _e("Description")).text = xml_safe(tag.label)
+            if tag.label or tag.description:
+                etree.SubElement(code, _e("Description")).text = xml_safe(code_description(tag))
         assessed_codes = _assessment_codes(codes, selection)
 
     notes: list[tuple[str, str, str, str, str]] = []  # guid, name, author, time, text
@@ -710,9 +721,12 @@ def plan(target: store.Store, found: QdaImport) -> tuple[operations.ImportPlan, 
             report.documents_added.append(doc.title)
     tags: list[tuple[str, str | None]] = []
     colours: list[tuple[str, str]] = []
+    descriptions: list[tuple[str, str]] = []
     for tag in found.tags:
         if tag.name not in stored_tags and (tag.name in used_tags or found.all_tags):
             tags.append((tag.name, tag.label or None))
+            if tag.description:
+                descriptions.append((tag.name, tag.description))
             if tag.colour:
                 colours.append((tag.name, tag.colour))
             stored_tags.add(tag.name)
@@ -727,6 +741,7 @@ def plan(target: store.Store, found: QdaImport) -> tuple[operations.ImportPlan, 
         tags=tuple(tags),
         relations=relations,
         colours=tuple(colours),
+        descriptions=tuple(descriptions),
     )
     return edit, report
 
@@ -789,8 +804,9 @@ def code_tags(
 ) -> tuple[dict[str, model.Tag], list[str]]:
     """Map each code's GUID to the tag it becomes (an existing tag when name or label match).
 
-    Nested codes are flattened to ``"Parent / Child"``. Codes written by Warrant carry the tag's label
-    in their description; other descriptions have no place in Warrant and are reported.
+    Nested codes are flattened to ``"Parent / Child"``. Codes written by Warrant carry the tag's label on
+    the first line of their description and the tag's description after it; other codes' descriptions
+    become the tags' descriptions.
     """
     known: dict[str, model.Tag] = {}
     for tag in target_tags:
@@ -803,7 +819,6 @@ def code_tags(
     nested = sum(1 for c in codes if len(c.path) > 1)
     if nested:
         notes.append(f"{nested} nested codes became tags named 'Parent / Child'")
-    dropped = 0
     for code in codes:
         full = " / ".join(code.path)
         match = known.get(tag_key(full))
@@ -812,15 +827,13 @@ def code_tags(
             continue
         tag_name = short_name(full, taken)
         taken.append(tag_name)
-        label = code.description.strip() if warrant_origin and code.description.strip() else tag_name
-        if not warrant_origin and code.description.strip():
-            dropped += 1
+        label, description = tag_name, code.description.strip()
+        if warrant_origin and description:
+            label, description = split_description(description)
         label = textutil.one_line(label)[:MAX_NAME] or tag_name
-        tag = model.Tag(tag_name, label, code.colour or "", "", len(taken))
+        tag = model.Tag(tag_name, label, code.colour or "", "", len(taken), description=description)
         out[code.guid] = tag
         known[tag_key(full)] = tag
-    if dropped:
-        notes.append(f"{dropped} code descriptions were not kept (Warrant tags have a name, label and colour only)")
     return out, notes
 
 

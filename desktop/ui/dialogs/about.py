@@ -185,6 +185,7 @@ class AboutDialog(QDialog):
 
     def __init__(self, annotation_file: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.annotation_file = annotation_file
         self.setWindowTitle(self.tr("About Warrant"))
         self.resize(640, 560)
         layout = QVBoxLayout(self)

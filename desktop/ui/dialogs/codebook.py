@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import model
+from desktop.ui import wording
 
 SHORTCUT_KEYS = tuple("123456789")
 """Keys a tag can be given: one press tags the selection."""
@@ -115,7 +116,7 @@ class CodebookDialog(QDialog):
         self._selection_changed()
 
     def _uses(self, n: int) -> str:
-        return self.tr("%n passage(s)", "", n)
+        return wording.counted(self.tr("%n passage(s)", "", n), n)
 
     def current_name(self) -> str | None:
         """The selected tag's name."""
@@ -200,7 +201,7 @@ class CodebookDialog(QDialog):
             self.codebook.set_shortcut(tag.name, key)
             self.refresh(tag.name)
 
-    def move(self, step: int) -> None:
+    def move(self, step: int) -> None:  # type: ignore[override]  # the button's slot, not QWidget.move
         """Move the selected tag up (-1) or down (+1) in the codebook's order."""
         names = [t.name for t in self.codebook.tags()]
         name = self.current_name()

@@ -1,26 +1,12 @@
-"""Help > Keyboard Shortcuts and Help > About: plain-text message boxes."""
+"""Help > About: the version, the bundled libraries' licences and where the data lives (dialogs/about.py)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 
-def _message(parent: QWidget, title: str, text: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.exec()
+def show_about(parent: QWidget, annotation_file: str | None = None) -> None:
+    """Show the About dialog for the window ``parent`` (naming its open annotation file, if any)."""
+    from desktop.ui.dialogs import about
 
-
-def show_shortcuts(parent: QWidget, table: list[tuple[str, str]]) -> None:
-    """List every keyboard shortcut: (action text, keys) rows."""
-    _message(parent, parent.tr("Keyboard Shortcuts"), "\n".join(f"{text:<32} {keys}" for text, keys in table))
-
-
-def show_about(parent: QWidget) -> None:
-    """Say what Warrant is."""
-    from desktop import __version__
-
-    _message(
-        parent, parent.tr("About Warrant"), f"Warrant {__version__}\nAn offline reader and annotator for analysts."
-    )
+    about.AboutDialog(annotation_file=annotation_file, parent=parent).exec()

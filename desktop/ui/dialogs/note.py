@@ -87,7 +87,7 @@ class NoteDialog(QDialog):
         layout.addWidget(buttons)
         # Ctrl+Enter saves from anywhere in the dialog, the buttons included.
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.accept)
+            QShortcut(QKeySequence(keys), self).activated.connect(self.accept)
         self.editor.setFocus()
         self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)
 

@@ -6,7 +6,7 @@ import getpass
 import os
 from dataclasses import dataclass
 
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui import settings
+from desktop.ui import reader, settings
 
 NAME_LIMIT = 120
 
@@ -98,18 +98,21 @@ class PreferencesDialog(QDialog):
             self.theme.addItem(label, key)
         self.theme.setCurrentIndex(max(0, self.theme.findData(current.theme)))
         form.addRow(self.tr("&Theme:"), self.theme)
-        self.font = QFontComboBox(self)
-        self.font.setObjectName("pref_font")
-        if current.reader_font:
-            self.font.setCurrentFont(QFont(current.reader_font))
-        form.addRow(self.tr("Reading &font:"), self.font)
-        self.size = QDoubleSpinBox(self)
-        self.size.setObjectName("pref_size")
-        self.size.setRange(7.0, 40.0)
-        self.size.setSingleStep(0.5)
-        self.size.setSuffix(" pt")
-        self.size.setValue(current.reader_point_size)
-        form.addRow(self.tr("Reading &size:"), self.size)
+        self.font_box = QFontComboBox(self)
+        self.font_box.setObjectName("pref_font")
+        installed = set(QFontDatabase.families())
+        # No font chosen yet: show the one the reader uses, so OK without a change keeps it.
+        shown = current.reader_font or next((f for f in reader.READING_FAMILIES if f in installed), "")
+        if shown:
+            self.font_box.setCurrentFont(QFont(shown))
+        form.addRow(self.tr("Reading &font:"), self.font_box)
+        self.size_box = QDoubleSpinBox(self)
+        self.size_box.setObjectName("pref_size")
+        self.size_box.setRange(7.0, 40.0)
+        self.size_box.setSingleStep(0.5)
+        self.size_box.setSuffix(" pt")
+        self.size_box.setValue(current.reader_point_size)
+        form.addRow(self.tr("Reading &size:"), self.size_box)
         self.snap = QCheckBox(self.tr("Snap selections to whole &words"), self)
         self.snap.setObjectName("pref_snap")
         self.snap.setChecked(current.snap_to_words)
@@ -126,8 +129,8 @@ class PreferencesDialog(QDialog):
         return Preferences(
             annotator=clean_name(self.name.text()) or clean_name(os_full_name()),
             theme=str(self.theme.currentData()),
-            reader_font=self.font.currentFont().family(),
-            reader_point_size=float(self.size.value()),
+            reader_font=self.font_box.currentFont().family(),
+            reader_point_size=float(self.size_box.value()),
             snap_to_words=self.snap.isChecked(),
         )
 

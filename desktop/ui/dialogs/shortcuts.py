@@ -36,7 +36,7 @@ def typable(sequence: QKeySequence) -> bool:
     if sequence.isEmpty():
         return False
     for i in range(sequence.count()):
-        key = Qt.Key(sequence[i].toCombined() & ~_MODIFIERS)
+        key = Qt.Key(sequence[i].toCombined() & ~_MODIFIERS)  # type: ignore[index]  # QKeySequence[i] is a QKeyCombination
         if key.value >= Qt.Key.Key_Escape.value and key not in _TYPABLE_SPECIAL:
             return False
     return True
@@ -111,7 +111,9 @@ class ShortcutsDialog(QDialog):
         out = []
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
+            assert group is not None
             for j in range(group.childCount()):
                 child = group.child(j)
+                assert child is not None
                 out.append((group.text(0), child.text(0), child.text(1)))
         return out
