@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -43,42 +43,172 @@ ANNOTATION_MENU = (
 """The Annotation menu after the tag actions, also the list's context menu."""
 
 SPECS: tuple[Spec, ...] = (
-    Spec("file_open", "&Open...", (Std.Open,), "Open an article or an annotation file"),
-    Spec("file_save_copy", "Save a &Copy As...", (Std.SaveAs,), "Write the annotation file as one file to hand on"),
-    Spec("file_export", "&Export...", ("Ctrl+E",), "Export tagged passages (CSV, W3C, Markdown, HTML, Argdown)"),
-    Spec("file_import", "&Import W3C Annotations...", ("Ctrl+I",), "Import W3C Web Annotations"),
-    Spec("file_review", "&Review Colleague's File...", ("Ctrl+R",), "Open colleagues' annotation files read-only"),
-    Spec("file_add_tag", "Add &Tag...", (), "Add a tag of your own to this annotation file"),
-    Spec("file_export_codebook", "Export Code&book...", (), "Write the tag set as a REFI-QDA codebook (.qdc)"),
-    Spec("file_import_codebook", "Import Codebo&ok...", (), "Add the tags of a REFI-QDA codebook to this file"),
-    Spec("file_quit", "&Quit", (Std.Quit, "Ctrl+Q"), "Close Warrant (everything is already saved)"),
-    Spec("edit_find", "&Find...", (Std.Find,), "Find text in the article"),
-    Spec("edit_find_next", "Find &Next", (Std.FindNext,), "Find the next match"),
-    Spec("edit_find_previous", "Find Pre&vious", (Std.FindPrevious,), "Find the previous match"),
-    Spec("edit_search_pane", "Search &Annotations", ("Ctrl+Shift+F",), "Search the quotes and notes in the pane"),
+    Spec(
+        "file_open",
+        QT_TRANSLATE_NOOP("Actions", "&Open..."),
+        (Std.Open,),
+        QT_TRANSLATE_NOOP("Actions", "Open an article or an annotation file"),
+    ),
+    Spec(
+        "file_save_copy",
+        QT_TRANSLATE_NOOP("Actions", "Save a &Copy As..."),
+        (Std.SaveAs,),
+        QT_TRANSLATE_NOOP("Actions", "Write the annotation file as one file to hand on"),
+    ),
+    Spec(
+        "file_export",
+        QT_TRANSLATE_NOOP("Actions", "&Export..."),
+        ("Ctrl+E",),
+        QT_TRANSLATE_NOOP("Actions", "Export tagged passages: CSV, Excel, W3C, reports, Argdown, REFI-QDA, brat, ACH"),
+    ),
+    Spec(
+        "file_import",
+        QT_TRANSLATE_NOOP("Actions", "&Import Annotations..."),
+        ("Ctrl+I",),
+        QT_TRANSLATE_NOOP("Actions", "Import W3C or Hypothesis JSON, a REFI-QDA project or codebook, or brat standoff"),
+    ),
+    Spec(
+        "file_review",
+        QT_TRANSLATE_NOOP("Actions", "&Review Colleague's File..."),
+        ("Ctrl+R",),
+        QT_TRANSLATE_NOOP("Actions", "Open colleagues' annotation files read-only"),
+    ),
+    Spec(
+        "file_add_tag",
+        QT_TRANSLATE_NOOP("Actions", "Add &Tag..."),
+        (),
+        QT_TRANSLATE_NOOP("Actions", "Add a tag of your own to this annotation file"),
+    ),
+    Spec(
+        "file_export_codebook",
+        QT_TRANSLATE_NOOP("Actions", "Export Code&book..."),
+        (),
+        QT_TRANSLATE_NOOP("Actions", "Write the tag set as a REFI-QDA codebook (.qdc)"),
+    ),
+    Spec(
+        "file_import_codebook",
+        QT_TRANSLATE_NOOP("Actions", "Import Codebo&ok..."),
+        (),
+        QT_TRANSLATE_NOOP("Actions", "Add the tags of a REFI-QDA codebook to this file"),
+    ),
+    Spec(
+        "file_quit",
+        QT_TRANSLATE_NOOP("Actions", "&Quit"),
+        (Std.Quit, "Ctrl+Q"),
+        QT_TRANSLATE_NOOP("Actions", "Close Warrant (everything is already saved)"),
+    ),
+    Spec(
+        "edit_find",
+        QT_TRANSLATE_NOOP("Actions", "&Find..."),
+        (Std.Find,),
+        QT_TRANSLATE_NOOP("Actions", "Find text in the article"),
+    ),
+    Spec(
+        "edit_find_next",
+        QT_TRANSLATE_NOOP("Actions", "Find &Next"),
+        (Std.FindNext,),
+        QT_TRANSLATE_NOOP("Actions", "Find the next match"),
+    ),
+    Spec(
+        "edit_find_previous",
+        QT_TRANSLATE_NOOP("Actions", "Find Pre&vious"),
+        (Std.FindPrevious,),
+        QT_TRANSLATE_NOOP("Actions", "Find the previous match"),
+    ),
+    Spec(
+        "edit_search_pane",
+        QT_TRANSLATE_NOOP("Actions", "Search &Annotations"),
+        ("Ctrl+Shift+F",),
+        QT_TRANSLATE_NOOP("Actions", "Search the quotes and notes in the pane"),
+    ),
     Spec(
         "edit_codebook",
         "&Codebook...",
         ("Ctrl+Shift+K",),
         "Rename, recolour, describe, reorder, merge or delete tags, and change their keys",
     ),
-    Spec("edit_preferences", "&Preferences...", (Std.Preferences, "Ctrl+,"), "Your name, the theme, the reading font"),
-    Spec("annotation_note", "Edit &Note...", ("N",), "Write a note on the selected annotation"),
-    Spec("annotation_delete", "&Delete Passage", (Std.Delete,), "Delete the selected passages"),
+    Spec(
+        "edit_preferences",
+        QT_TRANSLATE_NOOP("Actions", "&Preferences..."),
+        (Std.Preferences, "Ctrl+,"),
+        QT_TRANSLATE_NOOP("Actions", "Your name, the theme, the reading font"),
+    ),
+    Spec(
+        "annotation_note",
+        QT_TRANSLATE_NOOP("Actions", "Edit &Note..."),
+        ("N",),
+        QT_TRANSLATE_NOOP("Actions", "Write a note on the selected annotation"),
+    ),
+    Spec(
+        "annotation_delete",
+        QT_TRANSLATE_NOOP("Actions", "&Delete Passage"),
+        (Std.Delete,),
+        QT_TRANSLATE_NOOP("Actions", "Delete the selected passages"),
+    ),
     Spec(
         "annotation_extent", "Set &Passage to Selection", ("Ctrl+Shift+E",), "Make the selected text the row's passage"
     ),
-    Spec("annotation_merge", "&Merge Passages", ("Ctrl+Shift+M",), "Merge the selected passages into one"),
-    Spec("annotation_copy_markdown", "Copy as &Markdown", ("Ctrl+Shift+C",), "Copy the selected rows as Markdown"),
-    Spec("annotation_export_selected", "Export &Selected Rows...", (), "Export only the selected annotations"),
-    Spec("link_start", "&Link to...", ("L",), "Link the selected annotation to a claim: then click the target"),
-    Spec("link_remove", "&Remove Link...", (), "Remove a link of the selected annotation"),
-    Spec("view_outline", "&Outline", ("Ctrl+2",), "Show the argument's outline"),
-    Spec("view_map", "Argument &Map", ("Ctrl+3",), "Show the argument map"),
-    Spec("view_annotations", "&Annotations", ("Ctrl+1",), "Show the list of annotations"),
-    Spec("view_review", "Re&view", ("Ctrl+4",), "Show the review of colleagues' files"),
-    Spec("help_shortcuts", "&Keyboard Shortcuts", (Std.HelpContents,), "List the keyboard shortcuts"),
-    Spec("help_about", "&About Warrant", (), ""),
+    Spec(
+        "annotation_merge",
+        QT_TRANSLATE_NOOP("Actions", "&Merge Passages"),
+        ("Ctrl+Shift+M",),
+        QT_TRANSLATE_NOOP("Actions", "Merge the selected passages into one"),
+    ),
+    Spec(
+        "annotation_copy_markdown",
+        QT_TRANSLATE_NOOP("Actions", "Copy as &Markdown"),
+        ("Ctrl+Shift+C",),
+        QT_TRANSLATE_NOOP("Actions", "Copy the selected rows as Markdown"),
+    ),
+    Spec(
+        "annotation_export_selected",
+        QT_TRANSLATE_NOOP("Actions", "Export &Selected Rows..."),
+        (),
+        QT_TRANSLATE_NOOP("Actions", "Export only the selected annotations"),
+    ),
+    Spec(
+        "link_start",
+        QT_TRANSLATE_NOOP("Actions", "&Link to..."),
+        ("L",),
+        QT_TRANSLATE_NOOP("Actions", "Link the selected annotation to a claim: then click the target"),
+    ),
+    Spec(
+        "link_remove",
+        QT_TRANSLATE_NOOP("Actions", "&Remove Link..."),
+        (),
+        QT_TRANSLATE_NOOP("Actions", "Remove a link of the selected annotation"),
+    ),
+    Spec(
+        "view_outline",
+        QT_TRANSLATE_NOOP("Actions", "&Outline"),
+        ("Ctrl+2",),
+        QT_TRANSLATE_NOOP("Actions", "Show the argument's outline"),
+    ),
+    Spec(
+        "view_map",
+        QT_TRANSLATE_NOOP("Actions", "Argument &Map"),
+        ("Ctrl+3",),
+        QT_TRANSLATE_NOOP("Actions", "Show the argument map"),
+    ),
+    Spec(
+        "view_annotations",
+        QT_TRANSLATE_NOOP("Actions", "&Annotations"),
+        ("Ctrl+1",),
+        QT_TRANSLATE_NOOP("Actions", "Show the list of annotations"),
+    ),
+    Spec(
+        "view_review",
+        QT_TRANSLATE_NOOP("Actions", "Re&view"),
+        ("Ctrl+4",),
+        QT_TRANSLATE_NOOP("Actions", "Show the review of colleagues' files"),
+    ),
+    Spec(
+        "help_shortcuts",
+        QT_TRANSLATE_NOOP("Actions", "&Keyboard Shortcuts"),
+        (Std.HelpContents,),
+        QT_TRANSLATE_NOOP("Actions", "List the keyboard shortcuts"),
+    ),
+    Spec("help_about", QT_TRANSLATE_NOOP("Actions", "&About Warrant"), (), QT_TRANSLATE_NOOP("Actions", "")),
 )
 
 
