@@ -165,7 +165,15 @@ def test_f1_lists_every_key_grouped_like_the_menus(qtbot, tmp_path) -> None:  # 
     qtbot.addWidget(dialog)
     rows = dialog.rows()
     groups = [g for g, _, _ in rows]
-    assert list(dict.fromkeys(groups)) == ["File", "Edit", "Annotation", "View", "Help", "Reading and Passages"]
+    assert list(dict.fromkeys(groups)) == [
+        "File",
+        "Edit",
+        "Annotation",
+        "View",
+        "Help",
+        "Assess",
+        "Reading and Passages",
+    ]
     text = {what: keys for _, what, keys in rows}
     assert text["Undo"] and text["Redo"] and text["Preferences"] and text["Codebook"]
     assert [text[f"Tag as T{n}"] for n in range(4, 10)] == [str(n) for n in range(4, 10)]

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import cli
+from desktop import arguments
 from desktop.ui import settings
 
 DISTRIBUTION = "warrant"
@@ -190,7 +190,7 @@ class AboutDialog(QDialog):
         self.resize(640, 560)
         layout = QVBoxLayout(self)
 
-        self.title = QLabel(self.tr("Warrant %s") % cli.version(), self)
+        self.title = QLabel(self.tr("Warrant %s") % arguments.version(), self)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
