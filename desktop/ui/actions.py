@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -23,6 +23,11 @@ class Spec:
     text: str
     shortcuts: tuple[QKeySequence | QKeySequence.StandardKey | str, ...] = ()
     tip: str = ""
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Mark ``text`` for translation in ``context`` (lupdate extracts it); translated where it is shown."""
+    return text
 
 
 def _tr(text: str) -> str:

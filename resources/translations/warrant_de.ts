@@ -57,7 +57,7 @@
 <context>
     <name>Actions</name>
     <message>
-        <location filename="../../desktop/ui/actions.py" line="+48"/>
+        <location filename="../../desktop/ui/actions.py" line="+53"/>
         <source>&amp;Open...</source>
         <translation type="unfinished"></translation>
     </message>
