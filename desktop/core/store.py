@@ -1417,37 +1417,29 @@ class Store:
             found += self._rows(sql + f" WHERE {column} IN ({', '.join('?' for _ in chunk)})", chunk, factory)
         return found
 
+    def _replace_one(self, table: str, key: str, value: str, row: tuple[object, ...] | None) -> None:
+        """Delete the row of ``table`` whose ``key`` is ``value``, then insert ``row`` (if any): one transaction."""
+        with self._write():
+            self.db.execute(f"DELETE FROM {table} WHERE {key} = ?", (value,))
+            if row is not None:
+                self.db.execute(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in row)})", row)
+
     def set_document_grade(self, document: str, grade: model.DocumentGrade | None) -> None:
         """Set (or, with None, clear) a document's reliability grade, in its own transaction."""
-        with self._write():
-            self.db.execute("DELETE FROM document_grades WHERE document = ?", (document,))
-            if grade is not None:
-                self.db.execute(
-                    "INSERT INTO document_grades (document, reliability, rationale, author, modified) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (document, grade.reliability, grade.rationale, grade.author, grade.modified),
-                )
+        row = None if grade is None else (document, grade.reliability, grade.rationale, grade.author, grade.modified)
+        self._replace_one("document_grades", "document", document, row)
 
     def set_passage_grade(self, annotation_id: str, grade: model.PassageGrade | None) -> None:
         """Set (or, with None, clear) a passage's credibility grade, in its own transaction."""
-        with self._write():
-            self.db.execute("DELETE FROM passage_grades WHERE annotation = ?", (annotation_id,))
-            if grade is not None:
-                self.db.execute(
-                    "INSERT INTO passage_grades (annotation, credibility, rationale, author, modified) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (annotation_id, grade.credibility, grade.rationale, grade.author, grade.modified),
-                )
+        row = (
+            None if grade is None else (annotation_id, grade.credibility, grade.rationale, grade.author, grade.modified)
+        )
+        self._replace_one("passage_grades", "annotation", annotation_id, row)
 
     def set_hypothesis(self, annotation_id: str, flag: model.Hypothesis | None) -> None:
         """Flag (or, with None, unflag) a claim as a hypothesis; its ratings are kept either way."""
-        with self._write():
-            self.db.execute("DELETE FROM hypotheses WHERE annotation = ?", (annotation_id,))
-            if flag is not None:
-                self.db.execute(
-                    "INSERT INTO hypotheses (annotation, author, created) VALUES (?, ?, ?)",
-                    (annotation_id, flag.author, flag.created),
-                )
+        row = None if flag is None else (annotation_id, flag.author, flag.created)
+        self._replace_one("hypotheses", "annotation", annotation_id, row)
 
     def set_ach_rating(self, evidence: str, hypothesis: str, rating: model.AchRating | None) -> None:
         """Set (or, with None, clear) one cell of the ACH matrix: one statement, one commit."""
