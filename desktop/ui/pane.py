@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import model
-from desktop.ui import links_view, models
+from desktop.ui import links_view, models, wording
 from desktop.ui import session as session_mod
 
 PREPARE_SLICE = 2000
@@ -222,9 +222,9 @@ class AnnotationPane(QWidget):
         parts = [f"{t.label} {self._tally.get(t.name, 0)}" for t in self._tags]
         extra = sum(n for name, n in self._tally.items() if name not in {t.name for t in self._tags})
         if extra:
-            parts.append(f"Other {extra}")
+            parts.append(self.tr("Other %1").replace("%1", str(extra)))
         total = sum(self._tally.values())
-        self.counts.setText(f"{total} annotations  ·  " + "  ·  ".join(parts))
+        self.counts.setText(wording.counted(self.tr("%n passage(s)", "", total), total) + "  ·  " + "  ·  ".join(parts))
 
     # -- selection ----------------------------------------------------------------------------
 

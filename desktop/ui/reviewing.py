@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.core import assessment, errors, model, operations, review, untrusted
 from desktop.ui import reader as reader_mod
-from desktop.ui import review_pane
+from desktop.ui import review_pane, wording
 from desktop.ui import session as session_mod
 
 log = logging.getLogger(__name__)
@@ -278,7 +278,8 @@ class Reviewer(QObject):
         accepted = operations.Accepted(tuple(annotations), tuple(links), tuple(tags), tuple(relations))
         if not sess.run(f"{text} ({len(annotations)})", lambda: operations.accept(sess.store, accepted)):
             return 0
-        self.status(self.tr("Accepted %d passages into your file") % len(annotations), 5000)
+        n = len(annotations)
+        self.status(wording.counted(self.tr("Accepted %n passage(s) into your file", "", n), n), 5000)
         return len(annotations)
 
 

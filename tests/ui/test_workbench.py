@@ -273,3 +273,15 @@ def test_undo_texts_and_messages_are_plain_english(qtbot, tmp_path) -> None:  # 
     w.pane.select_ids(list(ids.values()))
     w.delete_selected()
     assert w.undo_stack.undoText() == "Delete 2 Passages"
+
+
+def test_the_pane_counts_passages_in_plain_english(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Guards "1 annotations" in the pane's summary line."""
+    text = "Alpha claims a thing. Recommend doing it.\n"
+    w = _window(qtbot, tmp_path, text)
+    _select(w, 0, len("Alpha claims a thing"))
+    w.tag_selection("claim")
+    assert w.pane.counts.text().startswith("1 passage  ·  ")
+    _select(w, text.index("Recommend"), text.index("Recommend") + len("Recommend doing it"))
+    w.tag_selection("recommendation")
+    assert w.pane.counts.text().startswith("2 passages  ·  ")
