@@ -235,7 +235,7 @@ class ArgumentMapView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setAccessibleName("Argument map")
+        self.setAccessibleName(self.tr("Argument map"))
         self.map_layout = argument.MapLayout()
         self.boxes: dict[str, _Box] = {}
         self._edges: list[_Edge] = []

@@ -112,7 +112,13 @@ def offer_ocr(window: QWidget, pdf: Path, message: str) -> Path | None:
     """Say the PDF needs OCR; if an OCR program is on PATH, offer to run it. Returns the new PDF or None."""
     tool = ocr_tool()
     if tool is None:
-        box = QMessageBox(QMessageBox.Icon.Information, "Warrant", message, QMessageBox.StandardButton.Ok, window)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            QCoreApplication.translate("opening", "Warrant"),
+            message,
+            QMessageBox.StandardButton.Ok,
+            window,
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setInformativeText(
             QCoreApplication.translate(
@@ -123,7 +129,7 @@ def offer_ocr(window: QWidget, pdf: Path, message: str) -> Path | None:
         return None
     box = QMessageBox(
         QMessageBox.Icon.Question,
-        "Warrant",
+        QCoreApplication.translate("opening", "Warrant"),
         message,
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         window,

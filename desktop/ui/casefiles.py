@@ -241,7 +241,9 @@ class CaseFiles(QObject):
             self.refresh()
             if sess.document.fingerprint in changes.documents:  # renamed: the title bar follows
                 name = Path(sess.store.path).name
-                self.window.setWindowTitle(f"{sess.document.title} — {name} — Warrant")
+                self.window.setWindowTitle(
+                    self.tr("%1 — %2 — Warrant").replace("%1", sess.document.title).replace("%2", name)
+                )
             return
         # A tag or a delete in the shown article: its count moves, from the edit itself (no SQL).
         shown = sess.document.fingerprint

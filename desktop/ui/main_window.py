@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         """Build the window with nothing open."""
         super().__init__()
         self.setObjectName("MainWindow")
-        self.setWindowTitle("Warrant")
+        self.setWindowTitle(self.tr("Warrant"))
         self.setAcceptDrops(True)
         self.session: session.Session | None = None
         self.undo_group = QUndoGroup(self)
@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
         """Paint an article at once, before its annotation file is open (start-up); ``then`` runs after the
         reader's first paint and should call :meth:`attach`."""
         self.reader.show_text(loaded.text, (), loaded.spans)
-        self.setWindowTitle(f"{loaded.title} — Warrant")
+        self.setWindowTitle(self.tr("%1 — Warrant").replace("%1", loaded.title))
         self.file_label.setText(self.tr("Opening the annotation file..."))
         if then is not None:
             self._after_paint = opening.AfterFirstPaint(self.reader.viewport(), then)
@@ -350,7 +350,9 @@ class MainWindow(QMainWindow):
         else:
             self.reader.show_text(doc.text, items, self._spans)
         self.pane.reset(sess.sorted_annotations(), list(sess.tags))
-        self.setWindowTitle(f"{doc.title} — {Path(sess.store.path).name} — Warrant")
+        self.setWindowTitle(
+            self.tr("%1 — %2 — Warrant").replace("%1", doc.title).replace("%2", Path(sess.store.path).name)
+        )
         self.file_label.setText(self.tr("Saved as you go in %s") % sess.store.path)
         # The document's text and annotations live as long as it is shown: move them out of the
         # collector's way, so a full collection during a tag does not scan tens of thousands of
@@ -494,7 +496,7 @@ class MainWindow(QMainWindow):
     def error(self, message: str) -> None:
         """Tell the user something went wrong, in a dialog with plain text."""
         log.warning("%s", message)
-        box = QMessageBox(QMessageBox.Icon.Warning, "Warrant", message, QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Warrant"), message, QMessageBox.StandardButton.Ok, self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.exec()
 

@@ -304,7 +304,7 @@ class OutlineView(QWidget):
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.tree.setAccessibleName("Argument outline")
+        self.tree.setAccessibleName(self.tr("Argument outline"))
         self.tree.clicked.connect(self._on_clicked)
         self.tree.activated.connect(self._on_activated)
         layout = QVBoxLayout(self)

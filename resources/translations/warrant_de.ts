@@ -339,6 +339,27 @@
         <source>Show or hide %s</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+82"/>
+        <source>Other %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n passage(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ArgumentMapView</name>
+    <message>
+        <location filename="../../desktop/ui/argument_map.py" line="+238"/>
+        <source>Argument map</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Assessing</name>
@@ -456,7 +477,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+174"/>
+        <location line="+106"/>
+        <source>%1 — %2 — Warrant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+70"/>
         <source>Add Article to This File</source>
         <translation type="unfinished"></translation>
     </message>
@@ -937,7 +963,13 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+109"/>
+        <location filename="../../desktop/ui/main_window.py" line="+75"/>
+        <location line="+424"/>
+        <source>Warrant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-390"/>
         <source>Annotations</source>
         <translation type="unfinished"></translation>
     </message>
@@ -977,7 +1009,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+101"/>
+        <source>%1 — Warrant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Opening the annotation file...</source>
         <translation type="unfinished"></translation>
     </message>
@@ -993,6 +1030,11 @@
     </message>
     <message>
         <location line="+42"/>
+        <source>%1 — %2 — Warrant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Saved as you go in %s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1100,6 +1142,14 @@
     </message>
 </context>
 <context>
+    <name>OutlineView</name>
+    <message>
+        <location filename="../../desktop/ui/outline_view.py" line="+307"/>
+        <source>Argument outline</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>PreferencesDialog</name>
     <message>
         <location filename="../../desktop/ui/dialogs/preferences.py" line="-60"/>
@@ -1137,7 +1187,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
+        <source> pt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Reading &amp;size:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1224,10 +1279,13 @@
         <source>Nothing to accept: those passages are in your file already</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <location line="+5"/>
-        <source>Accepted %d passages into your file</source>
-        <translation type="unfinished"></translation>
+    <message numerus="yes">
+        <location line="+6"/>
+        <source>Accepted %n passage(s) into your file</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1271,7 +1329,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+23"/>
+        <location line="+15"/>
+        <source>Warrant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-8"/>
         <source>Install ocrmypdf or tesseract, or run OCR in another program, then open the result.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -110,7 +110,7 @@ class PreferencesDialog(QDialog):
         self.size_box.setObjectName("pref_size")
         self.size_box.setRange(7.0, 40.0)
         self.size_box.setSingleStep(0.5)
-        self.size_box.setSuffix(" pt")
+        self.size_box.setSuffix(self.tr(" pt"))
         self.size_box.setValue(current.reader_point_size)
         form.addRow(self.tr("Reading &size:"), self.size_box)
         self.snap = QCheckBox(self.tr("Snap selections to whole &words"), self)
