@@ -249,11 +249,8 @@ def _check_header(data: bytes) -> None:
             f"it was written by a newer Warrant (format {user_version}; this one reads format "
             f"{migrations.FORMAT_VERSION}); update Warrant to review it"
         )
-    if user_version != migrations.FORMAT_VERSION:
-        raise _Refusal(
-            f"it is in format {user_version}, not {migrations.FORMAT_VERSION}; ask its author to open it once "
-            "in this Warrant, which updates it"
-        )
+    if user_version < 1:
+        raise _Refusal("it has no Warrant format version; it was not written by Warrant")
 
 
 def _as_rollback_journal(data: bytes) -> bytes:
@@ -315,10 +312,26 @@ def _untrusted_connection(data: bytes) -> sqlite3.Connection:
     return conn
 
 
+def _upgrade_private_copy(conn: sqlite3.Connection) -> None:
+    """Bring a file written by an earlier Warrant to this format, in the private in-memory copy only.
+
+    Runs after the triggers-and-views check and the integrity check, and before the whole-schema
+    comparison, which the upgraded copy must then pass like any current file. The colleague's file
+    is not touched: this is the deserialized copy.
+    """
+    try:
+        migrations.apply(store._database(conn))
+        conn.execute(f"PRAGMA user_version={migrations.FORMAT_VERSION}")
+    except sqlite3.Error as exc:
+        raise _Refusal(
+            f"it is in an earlier format that could not be read ({store.one_line_reason(exc, 60)})"
+        ) from None
+
+
 def _check_untrusted_database(conn: sqlite3.Connection) -> None:
     application_id = conn.execute("PRAGMA application_id").fetchone()[0]
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if application_id != migrations.APPLICATION_ID or version != migrations.FORMAT_VERSION:
+    if application_id != migrations.APPLICATION_ID or not 1 <= version <= migrations.FORMAT_VERSION:
         raise _Refusal("its application id or format version is not this Warrant's")
     # Triggers and views (of any spelling) are refused from sqlite_master before anything else runs.
     problem = store.schema_objects_problem(conn)
@@ -335,6 +348,8 @@ def _check_untrusted_database(conn: sqlite3.Connection) -> None:
         if "CHECK constraint" in verdict or "NULL value" in verdict:
             raise _Refusal(f"a row breaks a rule of Warrant's schema ({store.shown_name(verdict)})")
         raise _Refusal(f"it is damaged ({store.one_line_reason(verdict, 60)})")
+    if version < migrations.FORMAT_VERSION:
+        _upgrade_private_copy(conn)
     problem = store.schema_problem(conn)
     if problem is not None:
         raise _Refusal(problem)

@@ -516,22 +516,23 @@ def test_a_colleague_file_with_a_rating_warrant_never_writes_is_refused(
         untrusted.open_untrusted(tmp_path / "b.warrant")
 
 
-def test_a_file_from_before_the_assessments_is_refused_for_review_until_opened_once(
+def test_a_file_from_before_the_assessments_is_reviewed_and_left_as_it_was(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _colleague(tmp_path / "a.warrant", "ana", {"e1/h1": "C"}, 2)
     old = tmp_path / "old.warrant"
     World(old, "bo").store.close()
-    conn = sqlite3.connect(old)  # what a Warrant of format 2 wrote: no assessment tables
+    conn = sqlite3.connect(old)  # what a Warrant of format 2 wrote: no assessment tables, no tag descriptions
     for table in ("document_grades", "passage_grades", "hypotheses", "ach_ratings"):
         conn.execute(f"DROP TABLE {table}")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm003_assessment'")
+    conn.execute("ALTER TABLE tags DROP COLUMN description")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m003_assessment', 'm004_tag_description')")
     conn.execute("PRAGMA user_version=2")
     conn.commit()
     conn.close()
-    assert cli.main(["compare", str(tmp_path / "a.warrant"), str(old), "--json"]) == 2
-    assert "ask its author to open it once" in capsys.readouterr().err
-    store.Store.open(old).close()  # opening it applies the new schema step
+    before = old.read_bytes()
+    # The review upgrades its private in-memory copy; the colleague's file is not changed.
     assert cli.main(["compare", str(tmp_path / "a.warrant"), str(old), "--json"]) == 0
+    assert old.read_bytes() == before
     ratings = json.loads(capsys.readouterr().out)["rating_agreement"]["ratings"]
     assert ratings["units"] == 1 and ratings["units_coded_by_two_or_more"] == 0

@@ -207,9 +207,9 @@ def test_newer_format_is_refused_with_a_hint(colleague: Path) -> None:
     refused(colleague, "newer Warrant")
 
 
-def test_older_format_is_refused(colleague: Path) -> None:
+def test_a_file_with_no_format_version_is_refused(colleague: Path) -> None:
     tamper(colleague, "PRAGMA user_version=0")
-    refused(colleague, "format 0")
+    refused(colleague, "no Warrant format version")
 
 
 # -- damaged files -----------------------------------------------------------------------------------
@@ -510,3 +510,34 @@ def test_an_unreadable_file_is_refused(colleague: Path) -> None:
         refused(colleague, "cannot be read")
     finally:
         os.chmod(colleague, 0o644)
+
+
+def test_a_file_of_the_first_format_is_reviewed_through_an_upgraded_private_copy(tmp_path: Path) -> None:
+    """A colleague still on the first Warrant (format 1) can be reviewed; the file is never changed."""
+    import sqlite3
+
+    from desktop.core import anchoring, documents, migrations, model, store, untrusted
+
+    path = tmp_path / "old.warrant"
+    seed = Path(__file__).resolve().parents[2] / "seeds" / "russian-iranian-alliance.txt"
+    with store.Store.open(path, annotator="colleague") as st:
+        doc = st.add_document(documents.load(seed))
+        made = anchoring.new_annotation(doc, 100, 160, "claim", author="colleague")
+        assert made is not None
+        st.insert_annotation(made)
+    conn = sqlite3.connect(path)  # strip it back to what the first Warrant wrote
+    for table in ("document_grades", "passage_grades", "hypotheses", "ach_ratings"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("ALTER TABLE tags DROP COLUMN description")
+    conn.execute("ALTER TABLE documents DROP COLUMN page_starts")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name <> 'm001_initial'")
+    conn.execute("PRAGMA user_version=1")
+    conn.commit()
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    before = sorted(p.name for p in tmp_path.iterdir()), path.read_bytes()
+    colleague = untrusted.open_untrusted(path)
+    assert [a.id for a in colleague.annotations] == [made.id]
+    assert colleague.documents[0].page_starts == () and colleague.assessments == ((), (), (), ())
+    assert (sorted(p.name for p in tmp_path.iterdir()), path.read_bytes()) == before
+    assert migrations.FORMAT_VERSION > 1 and isinstance(made, model.Annotation)
