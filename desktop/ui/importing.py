@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from desktop.core import documents, errors, model, operations, safeio, store, textutil
+from desktop.core import errors, model, operations, store, textutil
 from desktop.core.exchange import brat, qdc, qdpx, w3c
 
 FILE_FILTER = (
@@ -70,36 +70,15 @@ def prepare(target: store.Store, path: str, shown: model.Document | None = None)
     if suffix in QDPX_SUFFIXES:
         return _qda(target, qdpx.read_project(path, target))
     if suffix == ".qdc":
-        data = safeio.read_bounded(path, qdc.MAX_BYTES)
-        return _qda(target, qdc.read(data, target, str(path)))
+        return _qda(target, qdc.read_file(target, path))
     if suffix == ".ann":
-        return _brat(target, Path(path), shown)
+        return _qda(target, brat.read_file(target, path, shown=shown))
     return _w3c(target, path)
 
 
 def _qda(target: store.Store, found: qdpx.QdaImport) -> Prepared:
     plan, report = qdpx.plan(target, found)
     return Prepared(plan, len(plan.annotations), report.lines(), len(report.unplaced), noted=bool(report.notes))
-
-
-def _brat(target: store.Store, ann: Path, shown: model.Document | None) -> Prepared:
-    data = safeio.read_bounded(ann, brat.MAX_BYTES)
-    txt = brat.text_path(ann)
-    raw: str | None = None
-    document: documents.LoadedDocument | model.Document
-    if txt.exists():
-        document = documents.load(txt)
-        if txt.suffix.lower() in (".txt", ".text"):
-            raw = documents.decode(safeio.read_bounded(txt, documents.MAX_BYTES), str(txt))
-        where = f"document: {textutil.one_line(document.title)} ({txt.name})"
-    elif shown is not None:
-        document = shown
-        where = f"{txt.name} is not beside it: its offsets were counted in the shown document, {shown.title}"
-    else:
-        raise errors.ExchangeError(f"{errors.shown(txt)} does not exist: open the annotated text first")
-    found = brat.read(data, document, target, raw_text=raw, name=str(ann), author=target.annotator)
-    found.notes.insert(0, textutil.one_line(where))
-    return _qda(target, found)
 
 
 def _w3c(target: store.Store, path: str) -> Prepared:

@@ -278,6 +278,48 @@ def read(
     return found
 
 
+def read_file(
+    target: store.Store,
+    ann_path: str | os.PathLike[str],
+    document: str | os.PathLike[str] | None = None,
+    *,
+    author: str | None = None,
+    shown: model.Document | None = None,
+) -> qdpx.QdaImport:
+    """Read a brat ``.ann`` and its text into what an import adds (nothing is written).
+
+    Args:
+        target: the annotation file (its tags and documents).
+        ann_path: the ``.ann`` file (read bounded: never a FIFO or device).
+        document: its text (default: the ``.txt`` beside it).
+        author: the passages' author (default: the file's annotator).
+        shown: the document the offsets count in when no text is given and none lies beside the ``.ann``
+            (the window's shown document).
+
+    Raises:
+        ExchangeError: the text is missing; UnsafePathError: the file is missing, too large or not a file.
+    """
+    ann = Path(ann_path)
+    data = safeio.read_bounded(ann, MAX_BYTES)
+    txt = Path(document) if document is not None else text_path(ann)
+    raw: str | None = None
+    text_of: documents.LoadedDocument | model.Document
+    if txt.exists():
+        text_of = documents.load(txt)
+        if txt.suffix.lower() in (".txt", ".text"):
+            raw = documents.decode(safeio.read_bounded(txt, documents.MAX_BYTES), str(txt))
+        where = f"document: {textutil.one_line(text_of.title)} ({txt.name})"
+    elif shown is not None and document is None:
+        text_of = shown
+        where = f"{txt.name} is not beside it: its offsets were counted in the shown document, {shown.title}"
+    else:
+        raise errors.ExchangeError(f"{errors.shown(txt)} does not exist: give the annotated text with --document")
+    who = author if author is not None else target.annotator
+    found = read(data, text_of, target, raw_text=raw, name=str(ann), author=who)
+    found.notes.insert(0, textutil.one_line(where))
+    return found
+
+
 def import_file(
     target: store.Store,
     ann_path: str | os.PathLike[str],
@@ -285,39 +327,11 @@ def import_file(
     *,
     author: str | None = None,
 ) -> qdpx.ImportReport:
-    """Import a brat ``.ann`` into ``target``; all or nothing.
-
-    Args:
-        target: the annotation file.
-        ann_path: the ``.ann`` file.
-        document: its text (default: the ``.txt`` beside it).
-        author: the passages' author (default: the file's annotator).
+    """Import a brat ``.ann`` into ``target`` (:func:`read_file`, then one transaction); all or nothing.
 
     Raises:
         ExchangeError: the file is missing, too large or malformed; nothing was imported.
         DocumentError: the text cannot be read.
         StoreError: the annotation file could not be written.
     """
-    ann = Path(ann_path)
-    txt = Path(document) if document is not None else text_path(ann)
-    try:
-        if ann.stat().st_size > MAX_BYTES:
-            raise errors.ExchangeError(f"{ann} is larger than {MAX_BYTES:,} bytes; refused")
-        data = ann.read_bytes()
-    except FileNotFoundError:
-        raise errors.ExchangeError(f"{ann} does not exist") from None
-    except OSError as exc:
-        raise errors.ExchangeError(f"{ann} cannot be read: {exc.strerror or exc}") from None
-    if not txt.exists():
-        raise errors.ExchangeError(f"{txt} does not exist: give the annotated text with --document")
-    loaded = documents.load(txt)
-    raw = (
-        documents.decode(safeio.read_bounded(txt, documents.MAX_BYTES), str(txt))
-        if txt.suffix.lower() in (".txt", ".text")
-        else None
-    )
-    found = read(
-        data, loaded, target, raw_text=raw, name=str(ann), author=author if author is not None else target.annotator
-    )
-    found.notes.insert(0, f"document: {textutil.one_line(loaded.title)} ({txt.name})")
-    return qdpx.save(target, found)
+    return qdpx.save(target, read_file(target, ann_path, document, author=author))

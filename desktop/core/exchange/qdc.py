@@ -11,12 +11,11 @@ flattening of nested codes to ``"Parent / Child"`` as the project import; tags a
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from lxml import etree
 
 from desktop import __version__
-from desktop.core import errors, model, store
+from desktop.core import errors, model, safeio, store
 from desktop.core.exchange import qdpx, scope
 
 NS = "urn:QDA-XML:codebook:1.0"
@@ -81,6 +80,15 @@ def read(data: bytes, target: store.Store, name: str = "the codebook") -> qdpx.Q
     return found
 
 
+def read_file(target: store.Store, path: str | os.PathLike[str]) -> qdpx.QdaImport:
+    """Read a ``.qdc`` codebook (or ``.qde`` project) into what an import adds: its codes (nothing is written).
+
+    Raises:
+        UnsafePathError: the file is missing, too large or not a file; ExchangeError: not a codebook.
+    """
+    return read(safeio.read_bounded(path, MAX_BYTES), target, str(path))
+
+
 def import_file(target: store.Store, path: str | os.PathLike[str]) -> qdpx.ImportReport:
     """Add the codes of a ``.qdc`` codebook (or ``.qde`` project) to ``target``'s tag set.
 
@@ -91,13 +99,4 @@ def import_file(target: store.Store, path: str | os.PathLike[str]) -> qdpx.Impor
         ExchangeError: the file is missing, too large or not a codebook; nothing was imported.
         StoreError: the annotation file could not be written.
     """
-    p = Path(path)
-    try:
-        if p.stat().st_size > MAX_BYTES:
-            raise errors.ExchangeError(f"{p} is larger than {MAX_BYTES:,} bytes; refused")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise errors.ExchangeError(f"{p} does not exist") from None
-    except OSError as exc:
-        raise errors.ExchangeError(f"{p} cannot be read: {exc.strerror or exc}") from None
-    return qdpx.save(target, read(data, target, str(p)))
+    return qdpx.save(target, read_file(target, path))
