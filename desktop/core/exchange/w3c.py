@@ -185,18 +185,7 @@ def objects(selection: scope.Selection, *, with_text: bool = False) -> Iterator[
     does not have it (after checking the text's SHA-256 against the id), so the file re-imports with
     no article at hand.
     """
-    carried: set[str] = set()
-    for annotation in selection.annotations:
-        first = with_text and annotation.document not in carried
-        carried.add(annotation.document)
-        yield _assessed(
-            annotation_object(annotation, selection.document(annotation.document), with_text=first),
-            annotation,
-            selection,
-        )
-    for link in selection.links:
-        yield link_object(link)
-    yield from _assessment_objects(selection)  # issue 17: document reliability, ACH ratings
+    return _streamed_objects(rows_lib.held(selection), with_text=with_text)
 
 
 def collection(selection: scope.Selection, *, with_text: bool = False) -> dict[str, Any]:
