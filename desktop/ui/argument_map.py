@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import argument, errors, exchange, model
 from desktop.core import textutil as core_text
-from desktop.ui import plain
+from desktop.ui import plain, themes
 
 BOX_WIDTH = 230.0
 BOX_HEIGHT = 96.0
@@ -79,20 +79,14 @@ ID_KEY = 0
 Z_EDGE, Z_BOX, Z_LABEL = 0.0, 1.0, 2.0
 
 
-def dark() -> bool:
-    """True when the application's palette is dark (the map then draws on a dark canvas)."""
-    palette = QApplication.palette()
-    return palette.color(palette.ColorRole.Base).lightness() < palette.color(palette.ColorRole.Text).lightness()
-
-
 def background() -> QColor:
     """The canvas colour for the current theme."""
-    return DARK_BACKGROUND if dark() else BACKGROUND
+    return DARK_BACKGROUND if themes.is_dark() else BACKGROUND
 
 
 def text_colour() -> QColor:
     """The quote colour for the current theme."""
-    return DARK_TEXT_COLOUR if dark() else TEXT_COLOUR
+    return DARK_TEXT_COLOUR if themes.is_dark() else TEXT_COLOUR
 
 
 def _tint(colour: QColor, amount: float = 0.82) -> QColor:
@@ -143,7 +137,7 @@ class _Box(QGraphicsRectItem):
         font.setBold(True)
         font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 108)
         heading.setFont(font)
-        heading.setBrush(QBrush(colour.lighter(160) if dark() else colour.darker(170)))
+        heading.setBrush(QBrush(colour.lighter(160) if themes.is_dark() else colour.darker(170)))
         heading.setPos(PADDING, PADDING * 0.6)
 
         body = QGraphicsTextItem(self)
@@ -290,7 +284,7 @@ class ArgumentMapView(QGraphicsView):
         scene = self.scene()
         scene.clear()
         note = QGraphicsSimpleTextItem("Tag claims, evidence and recommendations, then link them to see the map.")
-        note.setBrush(QBrush(QColor("#9a9a9a" if dark() else "#6d6d6d")))
+        note.setBrush(QBrush(QColor("#9a9a9a" if themes.is_dark() else "#6d6d6d")))
         scene.addItem(note)
         scene.setSceneRect(note.boundingRect().adjusted(-24, -24, 24, 24))
 
