@@ -1099,6 +1099,10 @@ class Store:
         sql += ' ORDER BY document, start, "end", created, id'
         return self._rows(sql, params, _annotation)
 
+    def annotations_with_ids(self, ids: Iterable[str]) -> list[model.Annotation]:
+        """Return the annotations with these ids that exist (in no set order), a few queries for many ids."""
+        return self._rows_in(_ANNOTATION_SELECT, "id", ids, _annotation)
+
     def annotation(self, annotation_id: str) -> model.Annotation:
         """Return one annotation.
 
@@ -1383,7 +1387,7 @@ class Store:
     def passage_grades(self, annotation_ids: Iterable[str] | None = None) -> list[model.PassageGrade]:
         """Return passages' credibility grades (of these annotations only, if given)."""
         sql = "SELECT annotation, credibility, rationale, author, modified FROM passage_grades"
-        return self._assessment_rows(
+        return self._rows_in(
             sql,
             "annotation",
             annotation_ids,
@@ -1401,13 +1405,14 @@ class Store:
     def ach_ratings(self, evidence: Iterable[str] | None = None) -> list[model.AchRating]:
         """Return ACH ratings (of these evidence passages only, if given)."""
         sql = "SELECT evidence, hypothesis, rating, author, modified FROM ach_ratings"
-        return self._assessment_rows(
+        return self._rows_in(
             sql, "evidence", evidence, lambda r: model.AchRating(*_checked(r, [str] * 5, "ACH rating"))
         )
 
-    def _assessment_rows(
+    def _rows_in(
         self, sql: str, column: str, ids: Iterable[str] | None, factory: Callable[[Sequence[Any]], _T]
     ) -> list[_T]:
+        """Rows of ``sql`` whose ``column`` is one of ``ids`` (all rows for None), 500 ids a query."""
         if ids is None:
             return self._rows(sql + f" ORDER BY {column}", (), factory)
         wanted = list(dict.fromkeys(ids))

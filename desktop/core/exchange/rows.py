@@ -88,8 +88,7 @@ class Rows:
         wanted = set(ids)
         if self._store is None:
             return {a.id: a for a in self.selection.annotations if a.id in wanted}
-        found = (self._store.annotation(i) for i in self._store.existing_ids(wanted))
-        return {a.id: a for a in found if self._chosen(a)}
+        return {a.id: a for a in self._store.annotations_with_ids(wanted) if self._chosen(a)}
 
     def _chosen(self, a: model.Annotation) -> bool:
         """Whether a passage read by id is one of this export's (its filters, as :meth:`all` applies them)."""
